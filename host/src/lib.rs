@@ -1,0 +1,20 @@
+//! hft-host: a trading host that runs its models as sandboxed WebAssembly
+//! components.
+//!
+//! The host owns every capability (files, network, clocks); a model
+//! component gets none. This library is the whole host; the `hft-host`
+//! binary is a thin command-line shell over it.
+//!
+//! - [`runtime`]: the wasmtime engine, compile cache, sandboxed instances
+//!   with memory and time budgets, typed plugin errors.
+//! - [`models`]: typed handles for each model kind (hedge ratio,
+//!   volatility, changepoint) over a component instance, and a generic
+//!   stepper that streams columns through any of them.
+//! - [`table`]: column input from CSV files with clear errors.
+//! - [`commands`]: the CLI's subcommands as library functions.
+#![deny(missing_docs)]
+
+pub mod commands;
+pub mod models;
+pub mod runtime;
+pub mod table;

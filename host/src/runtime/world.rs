@@ -1,0 +1,150 @@
+//! Which of our worlds a component implements, and at which version.
+//!
+//! Read from the component's type (its export and import names), before any
+//! instantiation, so `plugin inspect` and validation can refuse a component
+//! built against another contract with a message that names both versions.
+
+use super::error::PluginError;
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// The WIT package every model component implements.
+pub const WIT_PACKAGE: &str = "hft:strategy";
+/// The version of that package this host is built against. Components built
+/// against any `0.1.x` are accepted (see `wit/README.md` for the policy).
+pub const WIT_VERSION: &str = "0.1.0";
+
+/// The kinds of model component, one per world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    /// `hedge-ratio-model`, exporting `hedge-ratio`.
+    HedgeRatio,
+    /// `volatility-model`, exporting `volatility`.
+    Volatility,
+    /// `changepoint-model`, exporting `changepoint`.
+    Changepoint,
+}
+
+impl ModelKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [ModelKind; 3] = [ModelKind::HedgeRatio, ModelKind::Volatility, ModelKind::Changepoint];
+
+    /// The exported interface's name within the package.
+    pub fn interface(self) -> &'static str {
+        match self {
+            ModelKind::HedgeRatio => "hedge-ratio",
+            ModelKind::Volatility => "volatility",
+            ModelKind::Changepoint => "changepoint",
+        }
+    }
+
+    /// The world's name within the package.
+    pub fn world(self) -> &'static str {
+        match self {
+            ModelKind::HedgeRatio => "hedge-ratio-model",
+            ModelKind::Volatility => "volatility-model",
+            ModelKind::Changepoint => "changepoint-model",
+        }
+    }
+
+    /// The per-step input columns `model run` feeds, in call order.
+    pub fn inputs(self) -> &'static [&'static str] {
+        match self {
+            ModelKind::HedgeRatio => &["x", "y"],
+            ModelKind::Volatility => &["ret"],
+            ModelKind::Changepoint => &["x"],
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.world())
+    }
+}
+
+/// What a component's type says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorldMatch {
+    /// The world it implements.
+    pub kind: ModelKind,
+    /// The package version it was built against, for example `0.1.0`.
+    pub version: String,
+    /// Everything it imports (all WASI, which the host grants empty).
+    pub imports: Vec<String>,
+}
+
+impl WorldMatch {
+    /// Find the one world `component` implements, or say precisely why none.
+    pub fn detect(engine: &Engine, component: &Component) -> Result<WorldMatch, PluginError> {
+        let ty = component.component_type();
+        let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+        let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+
+        let mut found = Vec::new();
+        for name in &exports {
+            let Some(rest) = name.strip_prefix(WIT_PACKAGE).and_then(|r| r.strip_prefix('/')) else { continue };
+            let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
+            if let Some(kind) = ModelKind::ALL.into_iter().find(|k| k.interface() == iface) {
+                found.push((kind, version.to_string()));
+            }
+        }
+        let (kind, version) = match found.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(PluginError::Incompatible(format!(
+                    "the component exports none of {WIT_PACKAGE}/{{hedge-ratio,volatility,changepoint}}; it exports [{}]",
+                    exports.join(", ")
+                )));
+            }
+            many => {
+                let names: Vec<String> = many.iter().map(|(k, _)| k.interface().to_string()).collect();
+                return Err(PluginError::Incompatible(format!(
+                    "the component exports several model interfaces ({}); a component implements exactly one world",
+                    names.join(", ")
+                )));
+            }
+        };
+        if !compatible(&version) {
+            return Err(PluginError::Incompatible(format!(
+                "the component was built against {WIT_PACKAGE}@{} but this host expects {WIT_PACKAGE}@{WIT_VERSION} (any 0.1.x)",
+                if version.is_empty() { "<no version>" } else { &version }
+            )));
+        }
+        if let Some(bad) = imports.iter().find(|i| !i.starts_with("wasi:")) {
+            return Err(PluginError::Incompatible(format!(
+                "the component imports {bad}, which the host does not grant; a model may import only WASI, which it gets empty"
+            )));
+        }
+        Ok(WorldMatch { kind, version, imports })
+    }
+}
+
+/// Whether a component built against `version` runs on this host: same
+/// major, and for 0.x the same minor, as semver's compatibility rule.
+fn compatible(version: &str) -> bool {
+    let parse = |v: &str| -> Option<(u64, u64)> {
+        let mut it = v.split(['.', '-', '+']);
+        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+    };
+    match (parse(version), parse(WIT_VERSION)) {
+        (Some((0, minor)), Some((0, ours))) => minor == ours,
+        (Some((major, _)), Some((ours, _))) => major == ours,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compatible;
+
+    #[test]
+    fn version_policy() {
+        assert!(compatible("0.1.0"));
+        assert!(compatible("0.1.7"));
+        assert!(!compatible("0.2.0"));
+        assert!(!compatible("1.1.0"));
+        assert!(!compatible(""));
+        assert!(!compatible("garbage"));
+    }
+}

@@ -1,0 +1,1 @@
+//! BOCD (being written).

@@ -1,0 +1,116 @@
+//! The Kalman hedge-ratio model (`hft_models::kalman`) as a component
+//! exporting `hft:strategy/hedge-ratio`. Only adaptation lives here; the math
+//! and its conventions are in the model crate and `README.md`.
+
+wit_bindgen::generate!({
+    world: "hedge-ratio-model",
+    path: "../../wit",
+    with: { "hft:strategy/types@0.1.0": hft_sdk::types },
+});
+
+use exports::hft::strategy::hedge_ratio::{Estimate, EstimateBatch, Guest, GuestModel, Model, Observation};
+use hft_models::kalman::{self, Kalman, KalmanStep};
+use hft_sdk::types::{ModelError, ModelInfo, Param};
+use std::cell::RefCell;
+
+struct Component;
+
+impl Guest for Component {
+    type Model = KalmanModel;
+
+    fn describe() -> ModelInfo {
+        hft_sdk::model_info(kalman::NAME, kalman::VERSION, kalman::DESCRIPTION, &kalman::param_specs(), kalman::OUTPUTS)
+    }
+}
+
+/// One filter; the host owns it through a resource handle.
+struct KalmanModel(RefCell<Kalman>);
+
+fn estimate(s: KalmanStep) -> Estimate {
+    Estimate {
+        pred_alpha: s.pred_alpha,
+        pred_beta: s.pred_beta,
+        pred_y: s.pred_y,
+        innovation: s.innovation,
+        innovation_var: s.innovation_var,
+        zscore: s.zscore,
+        alpha: s.alpha,
+        beta: s.beta,
+        p_aa: s.p_aa,
+        p_ab: s.p_ab,
+        p_bb: s.p_bb,
+        loglik: s.loglik,
+    }
+}
+
+impl GuestModel for KalmanModel {
+    fn create(params: Vec<Param>) -> Result<Model, ModelError> {
+        let model = Kalman::new(&hft_sdk::from_wit_params(params))?;
+        Ok(Model::new(KalmanModel(RefCell::new(model))))
+    }
+
+    fn restore(snapshot: Vec<u8>) -> Result<Model, ModelError> {
+        Ok(Model::new(KalmanModel(RefCell::new(Kalman::restore(&snapshot)?))))
+    }
+
+    fn update(&self, obs: Observation) -> Result<Estimate, ModelError> {
+        Ok(estimate(self.0.borrow_mut().update(obs.x, obs.y)?))
+    }
+
+    fn update_batch(&self, x: Vec<f64>, y: Vec<f64>) -> Result<EstimateBatch, ModelError> {
+        if x.len() != y.len() {
+            return Err(ModelError::InvalidInput(format!(
+                "x has {} values but y has {}; a batch needs one y per x",
+                x.len(),
+                y.len()
+            )));
+        }
+        let n = x.len();
+        let col = || Vec::with_capacity(n);
+        let mut out = EstimateBatch {
+            pred_alpha: col(),
+            pred_beta: col(),
+            pred_y: col(),
+            innovation: col(),
+            innovation_var: col(),
+            zscore: col(),
+            alpha: col(),
+            beta: col(),
+            p_aa: col(),
+            p_ab: col(),
+            p_bb: col(),
+            loglik: col(),
+        };
+        let mut model = self.0.borrow_mut();
+        hft_sdk::all_or_nothing(
+            &mut *model,
+            n,
+            |m, i| m.update(x[i], y[i]),
+            |s: KalmanStep| {
+                out.pred_alpha.push(s.pred_alpha);
+                out.pred_beta.push(s.pred_beta);
+                out.pred_y.push(s.pred_y);
+                out.innovation.push(s.innovation);
+                out.innovation_var.push(s.innovation_var);
+                out.zscore.push(s.zscore);
+                out.alpha.push(s.alpha);
+                out.beta.push(s.beta);
+                out.p_aa.push(s.p_aa);
+                out.p_ab.push(s.p_ab);
+                out.p_bb.push(s.p_bb);
+                out.loglik.push(s.loglik);
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn snapshot(&self) -> Vec<u8> {
+        self.0.borrow().snapshot()
+    }
+
+    fn params(&self) -> Vec<Param> {
+        hft_sdk::to_wit_params(self.0.borrow().params())
+    }
+}
+
+export!(Component);
