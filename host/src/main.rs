@@ -1,1 +1,197 @@
-fn main() {}
+//! `hft-host`: the command-line shell over the `hft_host` library.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use hft_host::commands::{self, ModelFit, ModelRun};
+use hft_host::runtime::{Limits, Runtime, RuntimeConfig};
+use hft_host::table::ColumnSpec;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Run trading models as sandboxed WebAssembly components.
+#[derive(Parser)]
+#[command(name = "hft-host", version, about)]
+struct Cli {
+    #[command(flatten)]
+    runtime: RuntimeArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of the plugin runtime, shared by every subcommand.
+#[derive(Args)]
+struct RuntimeArgs {
+    /// Directory for precompiled components [default: ~/.cache/hft-host].
+    #[arg(long, global = true, env = "HFT_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile components every time instead of caching them.
+    #[arg(long, global = true, env = "HFT_NO_CACHE")]
+    no_cache: bool,
+    /// Memory cap of each plugin instance, in MiB.
+    #[arg(long, global = true, env = "HFT_PLUGIN_MEMORY_MB", default_value_t = 64)]
+    plugin_memory_mb: usize,
+    /// Deadline of a per-event plugin call, in milliseconds.
+    #[arg(long, global = true, env = "HFT_PLUGIN_CALL_TIMEOUT_MS", default_value_t = 250)]
+    plugin_call_timeout_ms: u64,
+    /// Deadline of a batch, fit or create call, in milliseconds.
+    #[arg(long, global = true, env = "HFT_PLUGIN_HEAVY_CALL_TIMEOUT_MS", default_value_t = 10_000)]
+    plugin_heavy_call_timeout_ms: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run or fit a model component on data.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Look at plugin components.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Stream a CSV through a model component and write every per-step output.
+    Run {
+        /// The component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// Parameters as name=value, comma separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        params: Vec<String>,
+        /// Input CSV with a header line (`-` for standard input).
+        #[arg(long)]
+        input: PathBuf,
+        /// Where each model input comes from: input=column, input=log(column),
+        /// input=pct(column) or input=logret(column); comma separated.
+        #[arg(long, value_delimiter = ',')]
+        columns: Vec<String>,
+        /// Input columns to copy into the output (for example a date).
+        #[arg(long, value_delimiter = ',')]
+        keep: Vec<String>,
+        /// Output CSV (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+        /// Rows per component call.
+        #[arg(long, default_value_t = 4096)]
+        batch: usize,
+    },
+    /// Fit a volatility component by maximum likelihood; print JSON.
+    Fit {
+        /// The component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// Parameters as name=value, comma separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        params: Vec<String>,
+        /// Input CSV with a header line.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where the returns come from: a column of returns, or pct(price_column).
+        #[arg(long, default_value = "ret")]
+        column: String,
+        /// Forecast horizon in steps.
+        #[arg(long, default_value_t = 10)]
+        horizon: u32,
+        /// Write the JSON here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Print the world a component implements, its name, version and parameters.
+    Inspect {
+        /// The component (.wasm).
+        path: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn runtime(args: &RuntimeArgs) -> anyhow::Result<Runtime> {
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .map(|d| d.join("hft-host"))
+        })
+    };
+    let limits = Limits {
+        memory_bytes: args.plugin_memory_mb << 20,
+        call_timeout: Duration::from_millis(args.plugin_call_timeout_ms),
+        heavy_call_timeout: Duration::from_millis(args.plugin_heavy_call_timeout_ms),
+        ..Limits::default()
+    };
+    Ok(Runtime::new(RuntimeConfig { limits, cache_dir, parallel_compilation: true })?)
+}
+
+fn pairs(params: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .with_context(|| format!("parameter {p:?} must look like name=value"))
+        })
+        .collect()
+}
+
+fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
+    specs.iter().map(|s| s.parse::<ColumnSpec>().map_err(anyhow::Error::msg)).collect()
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Model(ModelCommand::Run { plugin, params, input, columns: cols, keep, out, batch }) => {
+            let rt = runtime(&cli.runtime)?;
+            let args = ModelRun { plugin, params: pairs(&params)?, input, columns: columns(&cols)?, keep, out, batch };
+            let summary = commands::model_run(&rt, &args)?;
+            tracing::info!(rows = summary.rows, kind = %summary.kind, "model run finished");
+        }
+        Command::Model(ModelCommand::Fit { plugin, params, input, column, horizon, out }) => {
+            let rt = runtime(&cli.runtime)?;
+            let column = if column.contains('=') { column } else { format!("ret={column}") };
+            let column = column.parse::<ColumnSpec>().map_err(anyhow::Error::msg)?;
+            let args = ModelFit { plugin, params: pairs(&params)?, input, column, horizon };
+            let fit = commands::model_fit(&rt, &args)?;
+            let json = serde_json::to_string_pretty(&fit)?;
+            match out {
+                Some(path) => std::fs::write(&path, json + "\n").with_context(|| format!("cannot write {}", path.display()))?,
+                None => println!("{json}"),
+            }
+        }
+        Command::Plugin(PluginCommand::Inspect { path, json }) => {
+            let rt = runtime(&cli.runtime)?;
+            let report = commands::inspect(&rt, &path)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+            } else {
+                print!("{report}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HFT_LOG").unwrap_or_else(|_| "warn,hft_host=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,10 @@
-//! CLI subcommands.
+//! The CLI's subcommands as library functions: argument structs in,
+//! results out. The binary only parses arguments and prints.
+
+mod inspect;
+mod model_fit;
+mod model_run;
+
+pub use inspect::{Inspection, inspect};
+pub use model_fit::{FitOutput, ModelFit, model_fit};
+pub use model_run::{ModelRun, RunSummary, model_run};

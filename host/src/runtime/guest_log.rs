@@ -38,7 +38,8 @@ impl GuestLog {
     }
 
     /// Bytes dropped because the instance exceeded its log budget.
-    pub fn dropped_bytes(&self) -> u64 {
+    #[cfg(test)]
+    fn dropped_bytes(&self) -> u64 {
         self.inner.lock().map(|s| s.dropped).unwrap_or(0)
     }
 

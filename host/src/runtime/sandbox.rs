@@ -22,8 +22,6 @@ pub struct SandboxState {
     table: ResourceTable,
     /// Memory and table caps, consulted by wasmtime on every growth.
     pub(crate) budget: Budget,
-    /// The instance's stderr sink.
-    pub(crate) log: GuestLog,
 }
 
 impl SandboxState {
@@ -31,7 +29,7 @@ impl SandboxState {
     pub fn new(plugin: &str, limits: &Limits) -> Self {
         let log = GuestLog::new(plugin);
         let wasi = WasiCtxBuilder::new()
-            .stderr(log.clone())
+            .stderr(log)
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
             .secure_random(wasmtime_wasi::Deterministic::new(SEED.to_vec()))
@@ -42,7 +40,7 @@ impl SandboxState {
             .allow_udp(false)
             .build();
         let budget = Budget { memory_bytes: limits.memory_bytes, table_elements: limits.table_elements };
-        SandboxState { wasi, table: ResourceTable::new(), budget, log }
+        SandboxState { wasi, table: ResourceTable::new(), budget }
     }
 }
 

@@ -70,7 +70,8 @@ pub struct WorldMatch {
     pub kind: ModelKind,
     /// The package version it was built against, for example `0.1.0`.
     pub version: String,
-    /// Everything it imports (all WASI, which the host grants empty).
+    /// Everything it imports: WASI (granted with no capabilities) and our
+    /// type-only `types` interface.
     pub imports: Vec<String>,
 }
 
@@ -111,9 +112,11 @@ impl WorldMatch {
                 if version.is_empty() { "<no version>" } else { &version }
             )));
         }
-        if let Some(bad) = imports.iter().find(|i| !i.starts_with("wasi:")) {
+        let granted = |i: &String| i.starts_with("wasi:") || i.starts_with(&format!("{WIT_PACKAGE}/types@"));
+        if let Some(bad) = imports.iter().find(|i| !granted(i)) {
             return Err(PluginError::Incompatible(format!(
-                "the component imports {bad}, which the host does not grant; a model may import only WASI, which it gets empty"
+                "the component imports {bad}, which the host does not grant; a model may import only \
+                 {WIT_PACKAGE}/types (type definitions) and WASI, which it gets with no capabilities"
             )));
         }
         Ok(WorldMatch { kind, version, imports })
@@ -146,5 +149,16 @@ mod tests {
         assert!(!compatible("1.1.0"));
         assert!(!compatible(""));
         assert!(!compatible("garbage"));
+    }
+}
+
+impl WorldMatch {
+    /// Refuse to use a component as a kind it does not implement.
+    pub fn expect(&self, kind: ModelKind) -> Result<(), PluginError> {
+        if self.kind == kind {
+            Ok(())
+        } else {
+            Err(PluginError::Incompatible(format!("the component implements {}, not {kind}", self.kind)))
+        }
     }
 }

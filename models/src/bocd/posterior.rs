@@ -19,9 +19,7 @@ use crate::ModelError;
 /// Constants of one step, derived once from the parameters.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StepConsts {
-    /// Hazard `H = 1 / hazard-lambda`.
-    pub(crate) hazard: f64,
-    /// `ln H`.
+    /// `ln H`, `H = 1 / hazard-lambda`.
     pub(crate) ln_hazard: f64,
     /// `1 - H`.
     pub(crate) survival: f64,

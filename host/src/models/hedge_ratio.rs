@@ -1,0 +1,63 @@
+//! A hedge-ratio model component (`hft:strategy/hedge-ratio`) as a Rust value.
+
+use super::handle::Handle;
+use crate::runtime::bindings::hedge_ratio::HedgeRatioModel as Api;
+use crate::runtime::bindings::types::Param;
+use crate::runtime::{CallClass, LoadedComponent, ModelKind, PluginError};
+
+pub use crate::runtime::bindings::hedge_ratio::exports::hft::strategy::hedge_ratio::{
+    Estimate, EstimateBatch, Observation,
+};
+
+/// One hedge-ratio model in its own sandboxed instance.
+pub struct HedgeRatioModel {
+    handle: Handle,
+    api: Api,
+}
+
+impl HedgeRatioModel {
+    /// Instantiate `component` and create a model from `params`.
+    pub fn create(component: &LoadedComponent, params: &[Param]) -> Result<Self, PluginError> {
+        let (handle, api) = Handle::make(component, ModelKind::HedgeRatio, "create", |s, i| Api::new(s, i), |api: &Api, s| {
+            api.hft_strategy_hedge_ratio().model().call_create(s, params)
+        })?;
+        Ok(HedgeRatioModel { handle, api })
+    }
+
+    /// Instantiate `component` and rebuild a model from a snapshot.
+    pub fn restore(component: &LoadedComponent, snapshot: &[u8]) -> Result<Self, PluginError> {
+        let (handle, api) = Handle::make(component, ModelKind::HedgeRatio, "restore", |s, i| Api::new(s, i), |api: &Api, s| {
+            api.hft_strategy_hedge_ratio().model().call_restore(s, snapshot)
+        })?;
+        Ok(HedgeRatioModel { handle, api })
+    }
+
+    /// Feed one observation.
+    pub fn update(&mut self, x: f64, y: f64) -> Result<Estimate, PluginError> {
+        let m = self.api.hft_strategy_hedge_ratio().model();
+        self.handle.call("update", CallClass::Event, |s, r| m.call_update(s, r, Observation { x, y }))
+    }
+
+    /// Feed `x[i], y[i]` in order; all or nothing.
+    pub fn update_batch(&mut self, x: &[f64], y: &[f64]) -> Result<EstimateBatch, PluginError> {
+        let m = self.api.hft_strategy_hedge_ratio().model();
+        self.handle.call("update-batch", CallClass::Heavy, |s, r| m.call_update_batch(s, r, x, y))
+    }
+
+    /// The model's full state.
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, PluginError> {
+        let m = self.api.hft_strategy_hedge_ratio().model();
+        self.handle.call_infallible("snapshot", CallClass::Heavy, |s, r| m.call_snapshot(s, r))
+    }
+
+    /// The parameters in effect.
+    pub fn params(&mut self) -> Result<Vec<Param>, PluginError> {
+        let m = self.api.hft_strategy_hedge_ratio().model();
+        self.handle.call_infallible("params", CallClass::Event, |s, r| m.call_params(s, r))
+    }
+
+    /// Whether a fault has made this instance unusable.
+    pub fn is_poisoned(&self) -> bool {
+        self.handle.instance.is_poisoned()
+    }
+}

@@ -1,0 +1,290 @@
+//! Log-likelihood of the sample and its analytic gradient, in one forward
+//! pass through the variance recursion.
+//!
+//! The gradient follows sigma2_t and its derivatives together:
+//!
+//! ```text
+//! d sigma2_t / d omega = 1           + beta * d sigma2_{t-1} / d omega
+//! d sigma2_t / d alpha = e_{t-1}^2   + beta * d sigma2_{t-1} / d alpha
+//! d sigma2_t / d beta  = sigma2_{t-1} + beta * d sigma2_{t-1} / d beta
+//! d sigma2_t / d mu    = -2 alpha e_{t-1} + beta * d sigma2_{t-1} / d mu
+//! ```
+//!
+//! started at t = 0 with `e_{-1}^2 = sigma2_{-1} = backcast` held fixed: arch
+//! computes the backcast once, from the residuals at the *starting* mean, and
+//! does not recompute it as the optimiser moves `mu`, so `mu` enters only
+//! through the residuals (d sigma2_0 / d mu = 0).
+//!
+//! Gradient vectors are in arch's parameter order: mu, omega, alpha, beta
+//! (, nu).
+
+use super::Dist;
+use super::dist::{normal_term, student_t_constant, student_t_constant_deriv, student_t_term};
+use super::recursion::{GarchParams, next_variance};
+
+/// The sample log-likelihood (constants included) at `p`, the sum of the
+/// per-observation terms arch's distributions compute.
+pub fn loglikelihood(y: &[f64], p: &GarchParams, dist: Dist, backcast: f64) -> f64 {
+    let c = student_t_constant(p.nu);
+    let (mut e2_prev, mut s2_prev) = (backcast, backcast);
+    let mut ll = 0.0;
+    for &yt in y {
+        let s2 = next_variance(p, e2_prev, s2_prev);
+        let e = yt - p.mu;
+        ll += match dist {
+            Dist::Normal => normal_term(e, s2),
+            Dist::StudentT => student_t_term(c, p.nu, e, s2),
+        };
+        e2_prev = e * e;
+        s2_prev = s2;
+    }
+    ll
+}
+
+/// The per-observation variances and log-likelihood terms at `p` (what
+/// arch's `_loglikelihood(..., individual=True)` returns, negated back),
+/// written into `sigma2` and `terms`; returns their sum.
+///
+/// # Panics
+/// If `sigma2` or `terms` is shorter than `y`.
+pub fn loglikelihood_terms(
+    y: &[f64],
+    p: &GarchParams,
+    dist: Dist,
+    backcast: f64,
+    sigma2: &mut [f64],
+    terms: &mut [f64],
+) -> f64 {
+    assert!(sigma2.len() >= y.len() && terms.len() >= y.len(), "output slices shorter than the input");
+    let c = student_t_constant(p.nu);
+    let (mut e2_prev, mut s2_prev) = (backcast, backcast);
+    let mut ll = 0.0;
+    for (t, &yt) in y.iter().enumerate() {
+        let s2 = next_variance(p, e2_prev, s2_prev);
+        let e = yt - p.mu;
+        let term = match dist {
+            Dist::Normal => normal_term(e, s2),
+            Dist::StudentT => student_t_term(c, p.nu, e, s2),
+        };
+        sigma2[t] = s2;
+        terms[t] = term;
+        ll += term;
+        e2_prev = e * e;
+        s2_prev = s2;
+    }
+    ll
+}
+
+/// The sample log-likelihood and, in `grad`, its gradient with respect to
+/// (mu, omega, alpha, beta, nu) (nu only for the Student-t), holding the
+/// backcast fixed as arch's fit does.
+///
+/// # Panics
+/// If `grad` is shorter than `dist.num_params()`.
+pub fn loglikelihood_gradient(y: &[f64], p: &GarchParams, dist: Dist, backcast: f64, grad: &mut [f64]) -> f64 {
+    let k = dist.num_params();
+    assert!(grad.len() >= k, "gradient needs {k} slots");
+    let mut g = [0.0; 5];
+    let ll = gradient_pass(y, p, dist, backcast, &mut g, None);
+    grad[..k].copy_from_slice(&g[..k]);
+    ll
+}
+
+/// [`loglikelihood_gradient`] into a fixed array, optionally also summing
+/// the outer products of the per-observation scores (the BHHH / OPG
+/// approximation of the information matrix) into `opg`, which the
+/// optimiser uses as its first Hessian approximation.
+pub(crate) fn gradient_pass(
+    y: &[f64],
+    p: &GarchParams,
+    dist: Dist,
+    backcast: f64,
+    grad: &mut [f64; 5],
+    opg: Option<&mut [[f64; 5]; 5]>,
+) -> f64 {
+    match (dist, opg) {
+        (Dist::Normal, None) => pass::<false, false>(y, p, backcast, grad, &mut [[0.0; 5]; 5]),
+        (Dist::Normal, Some(o)) => pass::<false, true>(y, p, backcast, grad, o),
+        (Dist::StudentT, None) => pass::<true, false>(y, p, backcast, grad, &mut [[0.0; 5]; 5]),
+        (Dist::StudentT, Some(o)) => pass::<true, true>(y, p, backcast, grad, o),
+    }
+}
+
+/// The forward pass, specialised at compile time on the distribution and
+/// on whether the score outer products are wanted, so the hot loop carries
+/// no branches for either.
+#[inline(always)]
+fn pass<const T: bool, const OPG: bool>(
+    y: &[f64],
+    p: &GarchParams,
+    backcast: f64,
+    grad: &mut [f64; 5],
+    opg: &mut [[f64; 5]; 5],
+) -> f64 {
+    let (mu, alpha, beta, nu) = (p.mu, p.alpha, p.beta, p.nu);
+    let c = if T { student_t_constant(nu) } else { 0.0 };
+    let dc = if T { student_t_constant_deriv(nu) } else { 0.0 };
+    let half_nu1 = (nu + 1.0) / 2.0;
+    let nu2 = nu - 2.0;
+
+    // Lagged quantities and the derivatives of sigma2 (mu, omega, alpha, beta).
+    let (mut e2_prev, mut s2_prev, mut de2_prev) = (backcast, backcast, 0.0);
+    let (mut d_mu, mut d_om, mut d_al, mut d_be) = (0.0, 0.0, 0.0, 0.0);
+    let mut ll = 0.0;
+    let (mut g_mu, mut g_om, mut g_al, mut g_be, mut g_nu) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    if OPG {
+        *opg = [[0.0; 5]; 5];
+    }
+
+    for &yt in y {
+        let s2 = next_variance(p, e2_prev, s2_prev);
+        d_mu = alpha * de2_prev + beta * d_mu;
+        d_om = 1.0 + beta * d_om;
+        d_al = e2_prev + beta * d_al;
+        d_be = s2_prev + beta * d_be;
+
+        let e = yt - mu;
+        let e2 = e * e;
+        // ls = d ll_t / d sigma2_t, le = d ll_t / d e_t, ln = d ll_t / d nu.
+        let (ls, le, lnu);
+        if T {
+            let l1q = libm::log(1.0 + e2 / (s2 * nu2));
+            ll += c - 0.5 * libm::log(s2) - half_nu1 * l1q;
+            let inv_den = 1.0 / (nu2 * s2 + e2);
+            let w = e2 * inv_den; // q / (1 + q)
+            ls = 0.5 * ((nu + 1.0) * w - 1.0) / s2;
+            le = -(nu + 1.0) * e * inv_den;
+            lnu = -0.5 * l1q + half_nu1 * w / nu2;
+        } else {
+            let inv = 1.0 / s2;
+            let z2 = e2 * inv;
+            ll += -0.5 * (super::dist::LN_2PI + libm::log(s2) + z2);
+            ls = 0.5 * (z2 - 1.0) * inv;
+            le = -e * inv;
+            lnu = 0.0;
+        }
+        // d e_t / d mu = -1.
+        let s_mu = ls * d_mu - le;
+        let s_om = ls * d_om;
+        let s_al = ls * d_al;
+        let s_be = ls * d_be;
+        g_mu += s_mu;
+        g_om += s_om;
+        g_al += s_al;
+        g_be += s_be;
+        if T {
+            g_nu += lnu;
+        }
+        if OPG {
+            let s_nu = if T { lnu + dc } else { 0.0 };
+            let s = [s_mu, s_om, s_al, s_be, s_nu];
+            for i in 0..5 {
+                for j in 0..=i {
+                    opg[i][j] += s[i] * s[j];
+                }
+            }
+        }
+
+        e2_prev = e2;
+        de2_prev = -2.0 * e;
+        s2_prev = s2;
+    }
+    if OPG {
+        for i in 0..5 {
+            for j in 0..i {
+                opg[j][i] = opg[i][j];
+            }
+        }
+    }
+    *grad = [g_mu, g_om, g_al, g_be, if T { g_nu + y.len() as f64 * dc } else { 0.0 }];
+    ll
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::garch::recursion::{arch_backcast, conditional_variance};
+
+    /// A deterministic fat-tailed, volatility-clustered series.
+    pub(crate) fn series(n: usize) -> Vec<f64> {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut v: f64 = 1.0;
+        (0..n)
+            .map(|_| {
+                let z = (next() + next() + next() + next() - 2.0) * 1.7;
+                let z = if next() < 0.05 { 3.0 * z } else { z };
+                let r = 0.05 + v.sqrt() * z;
+                v = 0.05 + 0.1 * (r - 0.05) * (r - 0.05) + 0.85 * v;
+                r
+            })
+            .collect()
+    }
+
+    fn at(x: &[f64]) -> GarchParams {
+        GarchParams { mu: x[0], omega: x[1], alpha: x[2], beta: x[3], nu: *x.get(4).unwrap_or(&8.0) }
+    }
+
+    #[test]
+    fn gradient_matches_central_differences() {
+        let y = series(800);
+        let bc = arch_backcast(&y);
+        for (dist, x) in [
+            (Dist::Normal, vec![0.07, 0.05, 0.12, 0.8]),
+            (Dist::StudentT, vec![0.03, 0.04, 0.09, 0.86, 5.5]),
+        ] {
+            let k = dist.num_params();
+            let mut g = vec![0.0; k];
+            let ll = loglikelihood_gradient(&y, &at(&x), dist, bc, &mut g);
+            assert!((ll - loglikelihood(&y, &at(&x), dist, bc)).abs() < 1e-9 * ll.abs());
+            for i in 0..k {
+                let h = 1e-6 * x[i].abs().max(1e-2);
+                let (mut xp, mut xm) = (x.clone(), x.clone());
+                xp[i] += h;
+                xm[i] -= h;
+                let fd = (loglikelihood(&y, &at(&xp), dist, bc) - loglikelihood(&y, &at(&xm), dist, bc)) / (2.0 * h);
+                assert!((g[i] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "{dist:?} param {i}: analytic {} vs fd {fd}", g[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn opg_is_the_sum_of_score_outer_products() {
+        let y = series(300);
+        let bc = arch_backcast(&y);
+        let p = GarchParams { mu: 0.03, omega: 0.04, alpha: 0.09, beta: 0.86, nu: 5.5 };
+        let (mut g, mut g2, mut opg) = ([0.0; 5], [0.0; 5], [[0.0; 5]; 5]);
+        let ll = gradient_pass(&y, &p, Dist::StudentT, bc, &mut g, Some(&mut opg));
+        let ll2 = gradient_pass(&y, &p, Dist::StudentT, bc, &mut g2, None);
+        assert_eq!(ll, ll2);
+        assert_eq!(g, g2);
+        // Symmetric, positive diagonal, and its trace is the sum of squared scores,
+        // which is at least (sum of scores)^2 / n per parameter.
+        for i in 0..5 {
+            assert!(opg[i][i] > 0.0);
+            assert!(opg[i][i] >= g[i] * g[i] / y.len() as f64 * (1.0 - 1e-12));
+            for j in 0..5 {
+                assert_eq!(opg[i][j], opg[j][i]);
+            }
+        }
+    }
+
+    #[test]
+    fn terms_sum_and_variances_agree_with_the_recursion() {
+        let y = series(200);
+        let bc = arch_backcast(&y);
+        let p = GarchParams { mu: 0.03, omega: 0.04, alpha: 0.09, beta: 0.86, nu: 5.5 };
+        let (mut s, mut t, mut s2) = (vec![0.0; 200], vec![0.0; 200], vec![0.0; 200]);
+        for dist in [Dist::Normal, Dist::StudentT] {
+            let total = loglikelihood_terms(&y, &p, dist, bc, &mut s, &mut t);
+            assert_eq!(total, loglikelihood(&y, &p, dist, bc));
+            conditional_variance(&y, &p, bc, &mut s2);
+            assert_eq!(s, s2);
+        }
+    }
+}
