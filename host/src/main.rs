@@ -63,7 +63,8 @@ enum ModelCommand {
         #[arg(long)]
         input: PathBuf,
         /// Where each model input comes from: input=column, input=log(column),
-        /// input=pct(column) or input=logret(column); comma separated.
+        /// input=pct(column), input=pct100(column) or input=logret(column);
+        /// comma separated.
         #[arg(long, value_delimiter = ',')]
         columns: Vec<String>,
         /// Input columns to copy into the output (for example a date).

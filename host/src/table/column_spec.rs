@@ -11,6 +11,9 @@ pub enum Transform {
     Log,
     /// Simple return `v_t / v_{t-1} - 1`, as pandas `pct_change`; the first row has none.
     Pct,
+    /// Percent return `100 * (v_t / v_{t-1} - 1)`, as `100 * pct_change()`
+    /// (the scale `arch` and our BOCD priors expect); the first row has none.
+    Pct100,
     /// Log return `ln(v_t / v_{t-1})`; the first row has none.
     LogRet,
 }
@@ -18,7 +21,7 @@ pub enum Transform {
 impl Transform {
     /// Whether the transform needs the previous row, so the first row yields nothing.
     pub fn needs_previous(self) -> bool {
-        matches!(self, Transform::Pct | Transform::LogRet)
+        matches!(self, Transform::Pct | Transform::Pct100 | Transform::LogRet)
     }
 }
 
@@ -43,7 +46,8 @@ impl ColumnSpec {
 impl FromStr for ColumnSpec {
     type Err = String;
 
-    /// Parse `x=spx`, `x=log(spx)`, `ret=pct(close)` or `ret=logret(close)`.
+    /// Parse `x=spx`, `x=log(spx)`, `ret=pct(close)`, `x=pct100(close)` or
+    /// `ret=logret(close)`.
     fn from_str(s: &str) -> Result<ColumnSpec, String> {
         let (input, rhs) = s
             .split_once('=')
@@ -62,8 +66,9 @@ impl FromStr for ColumnSpec {
                 let t = match func.trim() {
                     "log" => Transform::Log,
                     "pct" => Transform::Pct,
+                    "pct100" => Transform::Pct100,
                     "logret" => Transform::LogRet,
-                    other => return Err(format!("column mapping {s:?}: unknown function {other:?}; use log, pct or logret")),
+                    other => return Err(format!("column mapping {s:?}: unknown function {other:?}; use log, pct, pct100 or logret")),
                 };
                 (t, source)
             }
@@ -87,6 +92,7 @@ mod tests {
         assert_eq!((c.input.as_str(), c.source.as_str(), c.transform), ("ret", "adj_close", Transform::Pct));
         assert_eq!("y=log(ndx)".parse::<ColumnSpec>().unwrap().transform, Transform::Log);
         assert_eq!("y=logret(ndx)".parse::<ColumnSpec>().unwrap().transform, Transform::LogRet);
+        assert_eq!("y=pct100(ndx)".parse::<ColumnSpec>().unwrap().transform, Transform::Pct100);
     }
 
     #[test]

@@ -131,6 +131,7 @@ impl ColumnReader {
                 Transform::Log if v <= 0.0 => return Err(bad("log of a non-positive number")),
                 Transform::Log => Some(v.ln()),
                 Transform::Pct => self.previous[i].map(|p| v / p - 1.0),
+                Transform::Pct100 => self.previous[i].map(|p| 100.0 * (v / p - 1.0)),
                 Transform::LogRet if v <= 0.0 => return Err(bad("log return of a non-positive price")),
                 Transform::LogRet => self.previous[i].map(|p| (v / p).ln()),
             };
