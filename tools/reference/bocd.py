@@ -17,6 +17,10 @@ format documented in models/src/fixtures.rs:
               segment_mean  sum_l P(L_t = l) * mu_l
               segment_var   sum_l P(L_t = l) * beta_l / alpha_l
               map_margin    P(L_t = map) - P(L_t = runner-up) (1.0 at t = 0)
+              log_pred      ln p(x_t | x_0..x_{t-1}) = ln sum_r R[r, t] pred_r,
+                            the normaliser of step t (the reference
+                            renormalises by it; its running sum is the log
+                            evidence, which the pruning test needs)
             where L_t is the length of the current segment including x_t,
             P(L_t = l) = R[l, t+1] / (1 - R[0, t+1]) for l >= 1, and
             mu_l, beta_l, alpha_l are the reference likelihood object's
@@ -126,9 +130,12 @@ def run_case(case, x, params, extra_scalars=None):
     R, _maxes = oncd.online_changepoint_detection(x, partial(oncd.constant_hazard, lam), oncd.StudentT(**prior))
 
     replay = oncd.StudentT(**prior)
-    out = {k: [] for k in ("change_prob", "map_length", "segment_mean", "segment_var", "map_margin")}
+    out = {k: [] for k in ("change_prob", "map_length", "segment_mean", "segment_var", "map_margin", "log_pred")}
     max_r0_dev = 0.0
     for t in range(n):
+        # The normaliser of step t, p(x_t | x_0..x_{t-1}), from the same
+        # predictive densities the reference multiplied R[:, t] by.
+        out["log_pred"].append(np.log(np.sum(R[: t + 1, t] * replay.pdf(x[t]))))
         replay.update_theta(x[t])
         col = R[: t + 2, t + 1]
         max_r0_dev = max(max_r0_dev, abs(col[0] - 1.0 / lam))

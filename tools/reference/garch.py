@@ -37,6 +37,11 @@ What comes from where (all numbers are arch's own; nothing is re-implemented):
   from which index on ``stream_*`` equals the whole-series ``fix`` to 1e-9
   (relative) as ``stream_matches_fix_from``: the two differ only through the
   backcast, whose effect decays like beta^t.
+- ``sp500-fit-*`` also carry ``scalars.windows``: arch's fits (``loglik``,
+  ``params``) of WINDOWS seeded random sub-samples ``ret[start:start+n]``,
+  n in WINDOW_SIZES. Short windows have multimodal likelihoods, where
+  SLSQP's path decides which local optimum arch reports; the Rust test
+  only requires a log-likelihood at least as high as arch's.
 - ``synthetic-t-fit``: a GARCH(1,1)-t series simulated by arch's own
   ``simulate`` (``StudentsT(seed=SEED)``), written into the JSON input as is
   (``scale`` = 1: the simulated values are already the model's units) and
@@ -67,6 +72,8 @@ SYNTH_N = 3000
 SYNTH_PARAMS = [0.03, 0.05, 0.08, 0.9, 5.0]  # mu, omega, alpha, beta, nu
 HORIZON = 10
 STREAM_MIN_OBS = 100
+WINDOWS = 60
+WINDOW_SIZES = [100, 150, 250, 500, 1000]
 NAMES = ["mu", "omega", "alpha", "beta", "nu"]
 
 
@@ -141,6 +148,8 @@ def fit_case(case, ret, scale, dist):
             "dist": dist,
         }
     )
+    if case.startswith("sp500"):
+        scalars["windows"] = window_fits(y, dist, seed=SEED + (dist == "t"))
     # window = min-obs = n: streaming the whole input through update() fits
     # once, at the last return, on exactly this sample.
     comp_params = {"dist": dist, "scale": float(scale), "window": n, "min-obs": n}
@@ -153,6 +162,28 @@ def fit_case(case, ret, scale, dist):
     )
     print(f"  {case}: {dict(zip(names, params.round(6)))}, loglik {res.loglikelihood!r}")
     return params
+
+
+def window_fits(y, dist, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(WINDOWS):
+        n = int(rng.choice(WINDOW_SIZES))
+        start = int(rng.integers(0, len(y) - n))
+        am = arch_model(y[start : start + n], mean="Constant", vol="GARCH", p=1, q=1, dist=dist)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = am.fit(disp="off")
+        out.append(
+            {
+                "start": start,
+                "n": n,
+                "loglik": float(res.loglikelihood),
+                "params": [float(v) for v in res.params],
+                "status": int(res.optimization_result.status),
+            }
+        )
+    return out
 
 
 def fixed_case(case, ret, scale, dist, params):

@@ -23,11 +23,12 @@
 //! two large logarithms keeps the log density accurate to a few ulps even
 //! for run lengths in the thousands.
 
-/// Run lengths below this have their constant `c_r` cached: 8 bytes each,
-/// 512 KiB at most, filled lazily as the longest surviving run grows.
-/// Longer runs compute `c_r` on the fly (one `log` and one `log1p` more per
-/// hypothesis), which keeps memory bounded on endless streams.
-pub(crate) const CACHED_RUNS: u64 = 1 << 16;
+/// Run lengths below this have their constants cached: 40 bytes each,
+/// 640 KiB at most, filled lazily as the longest surviving run grows.
+/// Longer runs compute them on the fly (one `log`, one `log1p` and two
+/// divisions more per hypothesis, with the series branch of `lgamma`), which keeps memory bounded on endless
+/// streams.
+pub(crate) const CACHED_RUNS: u64 = 1 << 14;
 
 /// `ln Gamma(a + 1/2) - ln Gamma(a)` for `a > 0`.
 ///
@@ -42,7 +43,8 @@ pub(crate) fn ln_gamma_half_ratio(a: f64) -> f64 {
         let z = 1.0 / a;
         let z2 = z * z;
         0.5 * libm::log(a)
-            - z * (1.0 / 8.0 - z2 * (1.0 / 192.0 - z2 * (1.0 / 640.0 - z2 * (17.0 / 14336.0 - z2 * (5115.0 / 3041280.0)))))
+            - z * (1.0 / 8.0
+                - z2 * (1.0 / 192.0 - z2 * (1.0 / 640.0 - z2 * (17.0 / 14336.0 - z2 * (5115.0 / 3041280.0)))))
     } else {
         libm::lgamma(a + 0.5) - libm::lgamma(a)
     }
@@ -52,8 +54,7 @@ pub(crate) fn ln_gamma_half_ratio(a: f64) -> f64 {
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// The run-length-only part `c_r` of the predictive log density, for the
-/// prior `(alpha0, kappa0)`. A pure function of `r`, so a cached value and
-/// a recomputed one are the same bits (snapshots skip the cache).
+/// prior `(alpha0, kappa0)`.
 pub(crate) fn log_norm_const(alpha0: f64, kappa0: f64, r: u64) -> f64 {
     let rf = r as f64;
     let alpha = alpha0 + 0.5 * rf;
@@ -61,7 +62,40 @@ pub(crate) fn log_norm_const(alpha0: f64, kappa0: f64, r: u64) -> f64 {
     ln_gamma_half_ratio(alpha) - HALF_LN_2PI - 0.5 * libm::log1p(1.0 / kappa)
 }
 
-/// Cache of `c_r` for `r < CACHED_RUNS`, grown on demand.
+/// What the inner loop needs about run length `r`, precomputed: a pure
+/// function of `r` and the prior, so a cached entry and a recomputed one
+/// are the same bits (snapshots skip the cache).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RunConst {
+    /// `c_r`, the `lgamma` part of the predictive log density.
+    pub(crate) c: f64,
+    /// `kappa_r = kappa0 + r`.
+    pub(crate) kappa: f64,
+    /// `1 / (kappa_r + 1)`, for the `mu` and `beta` updates.
+    pub(crate) inv_kappa1: f64,
+    /// `alpha_r + 1/2 = alpha_{r+1}`, the exponent of the predictive.
+    pub(crate) alpha_next: f64,
+    /// `1 / alpha_{r+1}`, for `segment_var`.
+    pub(crate) inv_alpha_next: f64,
+}
+
+impl RunConst {
+    /// Compute the constants of run length `r`.
+    pub(crate) fn compute(alpha0: f64, kappa0: f64, r: u64) -> RunConst {
+        let rf = r as f64;
+        let kappa = kappa0 + rf;
+        let alpha_next = alpha0 + 0.5 * (rf + 1.0);
+        RunConst {
+            c: log_norm_const(alpha0, kappa0, r),
+            kappa,
+            inv_kappa1: 1.0 / (kappa + 1.0),
+            alpha_next,
+            inv_alpha_next: 1.0 / alpha_next,
+        }
+    }
+}
+
+/// Cache of [`RunConst`] for `r < CACHED_RUNS`, grown on demand.
 ///
 /// Not part of a snapshot: it is a pure function of the prior and is
 /// rebuilt lazily after restore with identical values.
@@ -71,8 +105,8 @@ pub(crate) struct PredictiveConsts {
     alpha0: f64,
     /// `kappa0` of the prior the cache was built for.
     kappa0: f64,
-    /// `c_r`, index = run length.
-    cache: Vec<f64>,
+    /// Index = run length.
+    cache: Vec<RunConst>,
 }
 
 impl PredictiveConsts {
@@ -88,17 +122,23 @@ impl PredictiveConsts {
         let want = r_max.saturating_add(1).min(CACHED_RUNS) as usize;
         while self.cache.len() < want {
             let r = self.cache.len() as u64;
-            self.cache.push(log_norm_const(self.alpha0, self.kappa0, r));
+            self.cache.push(RunConst::compute(self.alpha0, self.kappa0, r));
         }
     }
 
-    /// `c_r`: cached when `r` is below the cap and has been reached, computed
-    /// otherwise (same value either way).
-    #[inline]
-    pub(crate) fn get(&self, r: u64) -> f64 {
+    /// The cached constants, index = run length.
+    #[inline(always)]
+    pub(crate) fn table(&self) -> &[RunConst] {
+        &self.cache
+    }
+
+    /// The constants of run length `r`: cached when `r` is below the cap
+    /// and has been reached, computed otherwise (same value either way).
+    #[inline(always)]
+    pub(crate) fn get(&self, r: u64) -> RunConst {
         match self.cache.get(r as usize) {
             Some(&c) => c,
-            None => log_norm_const(self.alpha0, self.kappa0, r),
+            None => RunConst::compute(self.alpha0, self.kappa0, r),
         }
     }
 }
@@ -125,7 +165,11 @@ mod tests {
         let mut c = PredictiveConsts::new(0.1, 1.0);
         c.extend_through(100);
         for r in [0u64, 1, 39, 40, 100, 101, CACHED_RUNS + 7] {
-            assert_eq!(c.get(r).to_bits(), log_norm_const(0.1, 1.0, r).to_bits());
+            let (got, want) = (c.get(r), RunConst::compute(0.1, 1.0, r));
+            assert_eq!(got.c.to_bits(), want.c.to_bits());
+            assert_eq!(got.inv_kappa1.to_bits(), want.inv_kappa1.to_bits());
+            assert_eq!(got.inv_alpha_next.to_bits(), want.inv_alpha_next.to_bits());
+            assert_eq!(want.c.to_bits(), log_norm_const(0.1, 1.0, r).to_bits());
         }
     }
 

@@ -12,8 +12,10 @@
 //! predictive log density costs nothing extra (the weights need one `exp`
 //! per hypothesis either way).
 
-use super::normal_gamma::PredictiveConsts;
-use super::pruning::{Pruning, below_threshold, plan};
+use super::fastmath;
+use super::kernels::{ByRun, Gathered, Outputs, RunConsts, State, predictive_pass, weights};
+use super::normal_gamma::{PredictiveConsts, RunConst};
+use super::pruning::{NO_VICTIM, Pruning, below_threshold, cap_victim};
 use crate::ModelError;
 
 /// Constants of one step, derived once from the parameters.
@@ -27,10 +29,6 @@ pub(crate) struct StepConsts {
     pub(crate) ln_survival: f64,
     /// Prior mean.
     pub(crate) mu0: f64,
-    /// Prior pseudo-count of the mean.
-    pub(crate) kappa0: f64,
-    /// Prior Gamma shape.
-    pub(crate) alpha0: f64,
     /// Prior Gamma rate.
     pub(crate) beta0: f64,
     /// `ln beta0`.
@@ -39,7 +37,8 @@ pub(crate) struct StepConsts {
     pub(crate) pruning: Pruning,
 }
 
-/// Per-step work arrays, reused so a step does not allocate.
+/// Per-step work arrays, reused so a step does not allocate; all indexed
+/// like the posterior's hypotheses.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
     /// Unnormalised log weight of each continuing hypothesis.
@@ -52,6 +51,20 @@ pub(crate) struct Scratch {
     beta: Vec<f64>,
     /// Updated `ln beta`.
     ln_beta: Vec<f64>,
+    /// `beta' / alpha'` of each hypothesis.
+    var: Vec<f64>,
+    /// Run-length constants per hypothesis, when some run is too long for
+    /// the cache (otherwise they are read from the cache by run length).
+    gathered: Vec<RunConst>,
+}
+
+impl Scratch {
+    /// Size the arrays for `n` hypotheses (contents are overwritten).
+    fn resize(&mut self, n: usize) {
+        for a in [&mut self.v, &mut self.e, &mut self.mu, &mut self.beta, &mut self.ln_beta, &mut self.var] {
+            a.resize(n, 0.0);
+        }
+    }
 }
 
 /// What a step reports besides the posterior itself.
@@ -119,39 +132,73 @@ impl Posterior {
     ) -> Result<StepOut, ModelError> {
         let n = self.run.len();
         consts.extend_through(self.run[0]);
-        s.v.clear();
-        s.e.clear();
-        s.mu.clear();
-        s.beta.clear();
-        s.ln_beta.clear();
+        s.resize(n);
+        if (self.run[0] as usize) < consts.table().len() {
+            // Every run length is cached (they decrease from run[0]).
+            self.advance(x, k, &ByRun(consts.table()), s)
+        } else {
+            s.gathered.clear();
+            s.gathered.extend(self.run.iter().map(|&r| consts.get(r)));
+            let gathered = std::mem::take(&mut s.gathered);
+            let out = self.advance(x, k, &Gathered(&gathered), s);
+            s.gathered = gathered;
+            out
+        }
+    }
 
+    /// The step proper, with the run-length constants of hypothesis `i`
+    /// (run length `r`) available as `rc.at(i, r)`.
+    fn advance<K: RunConsts>(
+        &mut self,
+        x: f64,
+        k: &StepConsts,
+        rc: &K,
+        s: &mut Scratch,
+    ) -> Result<StepOut, ModelError> {
+        let n = self.run.len();
         // Pass 1: predictive log density under each run length and the
-        // Normal-Gamma update (into scratch, so a failure changes nothing).
-        let mut m = f64::NEG_INFINITY;
-        for ((((&r, &lr), &mu), &b), &lnb) in
-            self.run.iter().zip(&self.log_prob).zip(&self.mu).zip(&self.beta).zip(&self.ln_beta)
-        {
-            let rf = r as f64;
-            let kappa = k.kappa0 + rf;
-            let alpha_next = k.alpha0 + 0.5 * (rf + 1.0); // alpha_r + 1/2
-            let inv = 1.0 / (kappa + 1.0);
-            let d = x - mu;
-            let q = 0.5 * kappa * d * d * inv;
-            let l = libm::log1p(q / b);
-            let lp = consts.get(r) - 0.5 * lnb - alpha_next * l;
-            let new_mu = (kappa * mu + x) * inv;
-            let new_b = b + q;
-            let mut v = lr + lp;
-            if !(v.is_finite() && new_b.is_finite() && new_mu.is_finite()) {
-                // Zero density in floating point (an observation so far out
-                // that the squares overflow): this run length is impossible.
-                v = f64::NEG_INFINITY;
+        // Normal-Gamma update, into scratch (a failure changes nothing).
+        let pass = predictive_pass(
+            x,
+            rc,
+            State {
+                run: &self.run[..n],
+                log_prob: &self.log_prob[..n],
+                mu: &self.mu[..n],
+                beta: &self.beta[..n],
+                ln_beta: &self.ln_beta[..n],
+            },
+            Outputs {
+                v: &mut s.v[..n],
+                mu: &mut s.mu[..n],
+                beta: &mut s.beta[..n],
+                ln_beta: &mut s.ln_beta[..n],
+                var: &mut s.var[..n],
+            },
+        );
+        let (mut m, mut best, mut all_possible) = (pass.max_v, pass.argmax, pass.all_finite);
+        if pass.far_out {
+            // Observations ~1e8 scales out of some run's level: redo the
+            // log1p arguments beyond the fast range with libm.
+            for i in 0..n {
+                let c = rc.at(i, self.run[i]);
+                let d = x - self.mu[i];
+                let q = 0.5 * c.kappa * d * d * c.inv_kappa1;
+                let y = q / self.beta[i];
+                if !(y <= fastmath::LOG1P_FAST_MAX) && s.v[i] > f64::NEG_INFINITY {
+                    let l = libm::log1p(y);
+                    let v = self.log_prob[i] + (c.c - 0.5 * self.ln_beta[i] - c.alpha_next * l);
+                    s.v[i] = if v > f64::NEG_INFINITY { v } else { f64::NEG_INFINITY };
+                    s.ln_beta[i] = self.ln_beta[i] + l;
+                }
             }
-            m = m.max(v);
-            s.v.push(v);
-            s.mu.push(new_mu);
-            s.beta.push(new_b);
-            s.ln_beta.push(lnb + l);
+            m = f64::NEG_INFINITY;
+            for (i, &v) in s.v[..n].iter().enumerate() {
+                if v >= m {
+                    (m, best) = (v, i);
+                }
+            }
+            all_possible = s.v[..n].iter().all(|&v| v > f64::NEG_INFINITY);
         }
         if m == f64::NEG_INFINITY {
             return Err(ModelError::Numerical(format!(
@@ -162,68 +209,36 @@ impl Posterior {
         std::mem::swap(&mut self.beta, &mut s.beta);
         std::mem::swap(&mut self.ln_beta, &mut s.ln_beta);
 
-        // Pass 2: weights relative to the largest, their sum, and the MAP
-        // (ties go to the shorter run, as numpy's argmax over increasing l).
-        let mut w = 0.0;
-        let mut best = 0usize;
-        let mut best_e = -1.0;
-        for (i, &v) in s.v.iter().enumerate() {
-            let e = libm::exp(v - m);
-            s.e.push(e);
-            w += e;
-            if e >= best_e {
-                best_e = e;
-                best = i;
-            }
-        }
+        // Pass 2: weights relative to the largest, their sums, the smallest.
+        let wt = weights(&s.v[..n], m, &mut s.e[..n], &self.mu[..n], &s.var[..n]);
         // Normalised probability of the successor of hypothesis i:
         // R[r+1, t+1] = (1 - H) e_i / w; and R[0, t+1] = H.
-        let scale = k.survival / w;
-
-        let plan = if k.pruning.enabled() {
-            plan(&k.pruning, &mut s.v, &mut s.e, best, scale)
-        } else {
-            super::pruning::Plan { dropped_mass: 0.0, kept_weight: w }
-        };
-        let renorm = if plan.dropped_mass > 0.0 { -libm::log1p(-plan.dropped_mass) } else { 0.0 };
-        let log_norm = -m - libm::log(w) + k.ln_survival + renorm;
-        let inv_kept = 1.0 / plan.kept_weight;
-
-        // Pass 3: compact the survivors in place (advancing their run
-        // length) and accumulate the outputs.
+        let scale = k.survival / wt.sum;
+        let victim = cap_victim(&k.pruning, n, all_possible, scale, &wt, best, &s.e[..n]);
         let threshold = k.pruning.threshold;
-        let mut j = 0usize;
-        let mut map_j = 0usize;
-        let mut mean = 0.0;
-        let mut var = 0.0;
-        for i in 0..n {
-            let (vi, ei) = (s.v[i], s.e[i]);
-            if vi == f64::NEG_INFINITY || (i != best && below_threshold(threshold, scale, ei)) {
-                continue;
+        let log_norm = -m - libm::log(wt.sum) + k.ln_survival;
+
+        let (dropped, renorm, map_run, mean, var);
+        if all_possible && victim == NO_VICTIM && !below_threshold(threshold, scale, wt.min) {
+            // Pass 3, nothing dropped (most steps): advance every run and
+            // normalise; the parameters are already in place.
+            let inv = 1.0 / wt.sum;
+            for r in &mut self.run {
+                *r += 1;
             }
-            if i == best {
-                map_j = j;
+            for (lp, &v) in self.log_prob.iter_mut().zip(&s.v[..n]) {
+                *lp = v + log_norm;
             }
-            let r = self.run[i] + 1;
-            let seg = ei * inv_kept;
-            let (mu, b) = (self.mu[i], self.beta[i]);
-            mean += seg * mu;
-            var += seg * b / (k.alpha0 + 0.5 * r as f64);
-            self.run[j] = r;
-            self.log_prob[j] = vi + log_norm;
-            self.mu[j] = mu;
-            self.beta[j] = b;
-            self.ln_beta[j] = self.ln_beta[i];
-            self.seg[j] = seg;
-            j += 1;
+            for (p, &e) in self.seg.iter_mut().zip(&s.e[..n]) {
+                *p = e * inv;
+            }
+            (dropped, renorm) = (0.0, 0.0);
+            map_run = self.run[best];
+            (mean, var) = (wt.sum_mu * inv, wt.sum_var * inv);
+        } else {
+            let out = self.compact(k, &s.v[..n], &s.e[..n], &s.var[..n], scale, best, victim, log_norm);
+            (dropped, renorm, map_run, mean, var) = out;
         }
-        self.run.truncate(j);
-        self.log_prob.truncate(j);
-        self.mu.truncate(j);
-        self.beta.truncate(j);
-        self.ln_beta.truncate(j);
-        self.seg.truncate(j);
-        let map_run = self.run[map_j];
 
         // The changepoint hypothesis: a new run under the prior, mass H.
         self.run.push(0);
@@ -233,7 +248,79 @@ impl Posterior {
         self.ln_beta.push(k.ln_beta0);
         self.seg.push(0.0);
 
-        Ok(StepOut { pruned_mass: plan.dropped_mass, map_run, segment_mean: mean, segment_var: var })
+        Ok(StepOut { pruned_mass: dropped, map_run, segment_mean: mean, segment_var: var })
+    }
+
+    /// Pass 3 when something is dropped: compact the survivors in place
+    /// (advancing their run length), account for the dropped mass,
+    /// renormalise, and accumulate the outputs over the survivors.
+    /// Returns `(dropped mass, renormalisation added to the log
+    /// probabilities, MAP run, segment mean, segment variance)`.
+    #[allow(clippy::too_many_arguments)]
+    fn compact(
+        &mut self,
+        k: &StepConsts,
+        v: &[f64],
+        e: &[f64],
+        var: &[f64],
+        scale: f64,
+        best: usize,
+        victim: usize,
+        log_norm: f64,
+    ) -> (f64, f64, u64, f64, f64) {
+        let n = v.len();
+        let threshold = k.pruning.threshold;
+        let mut j = 0usize;
+        let mut map_j = 0usize;
+        let mut dropped = 0.0;
+        let (mut kept_e, mut sum_mu, mut sum_var) = (0.0, 0.0, 0.0);
+        {
+            let e = &e[..n];
+            let run = &mut self.run[..n];
+            let log_prob = &mut self.log_prob[..n];
+            let (mu, beta) = (&mut self.mu[..n], &mut self.beta[..n]);
+            let (ln_beta, seg_out) = (&mut self.ln_beta[..n], &mut self.seg[..n]);
+            for i in 0..n {
+                let (vi, ei) = (v[i], e[i]);
+                if vi == f64::NEG_INFINITY {
+                    continue; // zero density: gone, with zero mass
+                }
+                if i != best && (below_threshold(threshold, scale, ei) || i == victim) {
+                    dropped += scale * ei;
+                    continue;
+                }
+                if i == best {
+                    map_j = j;
+                }
+                let (mu_i, b) = (mu[i], beta[i]);
+                kept_e += ei;
+                sum_mu += ei * mu_i;
+                sum_var += ei * var[i];
+                run[j] = run[i] + 1;
+                log_prob[j] = vi + log_norm;
+                seg_out[j] = ei;
+                mu[j] = mu_i;
+                beta[j] = b;
+                ln_beta[j] = ln_beta[i];
+                j += 1;
+            }
+        }
+        self.run.truncate(j);
+        self.log_prob.truncate(j);
+        self.mu.truncate(j);
+        self.beta.truncate(j);
+        self.ln_beta.truncate(j);
+        self.seg.truncate(j);
+
+        let renorm = if dropped > 0.0 { -libm::log1p(-dropped) } else { 0.0 };
+        let inv_kept = 1.0 / kept_e;
+        for lp in &mut self.log_prob {
+            *lp += renorm;
+        }
+        for p in &mut self.seg {
+            *p *= inv_kept;
+        }
+        (dropped, renorm, self.run[map_j], sum_mu * inv_kept, sum_var * inv_kept)
     }
 
     /// `P(L <= window)`: the sum of the segment-length probabilities of the

@@ -6,23 +6,26 @@
 //! 1. threshold: drop a hypothesis whose probability is below
 //!    `prune-threshold` (0 disables);
 //! 2. cap: if the survivors plus the new `r = 0` hypothesis exceed
-//!    `max-hypotheses` (0 disables), drop the least probable survivors
-//!    (ties: the longer run goes first) until they fit.
+//!    `max-hypotheses` (0 disables), drop the least probable survivor
+//!    (ties: the longer run goes first).
 //!
 //! Two hypotheses are never dropped: the new `r = 0` one (the only way a
 //! new segment can enter; its mass is the hazard) and the most probable
 //! continuing one (so the segment-length distribution is never empty and
 //! its mode survives). Since every kept hypothesis spawns exactly one
-//! successor, the cap removes at most one hypothesis per step.
+//! successor, the cap removes at most one hypothesis per step, and only at
+//! a step where nothing else went.
 //!
 //! Per-step bound on the dropped mass `d_t` (exact value reported as
-//! `pruned_mass`): with `n_t` continuing hypotheses before pruning,
-//! `d_t < n_t * prune-threshold + p_cap`, where `p_cap` is the probability
-//! of the one hypothesis the cap removed (0 if none). That hypothesis is the
-//! least probable of at least `max-hypotheses - 1` survivors sharing mass
-//! `1 - H`, so `p_cap <= (1 - H) / (max-hypotheses - 1)` in the worst case;
-//! in practice it is near the threshold (see the plugin README for
-//! measured values).
+//! `pruned_mass`; probabilities are those of the normalised `R[:, t+1]`,
+//! whose `r = 0` entry holds `H`): with `n_t` continuing hypotheses before
+//! pruning, either the threshold dropped something and
+//! `d_t < (n_t - 1) * prune-threshold` (the most probable stays), or
+//! `d_t = p_cap`, the probability of the one hypothesis the cap removed:
+//! the least probable of `max-hypotheses` sharing mass `1 - H`, so
+//! `p_cap <= (1 - H) / max-hypotheses` (0 if the cap did not bind).
+
+use super::kernels::Weights;
 
 /// The configured pruning rule (the default disables it).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -33,125 +36,86 @@ pub(crate) struct Pruning {
     pub(crate) max_hypotheses: u32,
 }
 
-impl Pruning {
-    /// Whether anything can ever be dropped; when not, the step skips the
-    /// planning pass entirely (the reference-exact mode).
-    pub(crate) fn enabled(&self) -> bool {
-        self.threshold > 0.0 || self.max_hypotheses > 0
-    }
-}
-
 /// Whether a hypothesis of weight `e` (probability `scale * e`) falls under
-/// the threshold. One function so that planning and compaction agree.
+/// the threshold. One function so that victim choice and compaction agree.
 #[inline]
 pub(crate) fn below_threshold(threshold: f64, scale: f64, e: f64) -> bool {
     threshold > 0.0 && scale * e < threshold
 }
 
-/// What planning decided, for the compaction pass.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Plan {
-    /// Normalised probability mass of everything dropped this step.
-    pub(crate) dropped_mass: f64,
-    /// Sum of the weights `e` of the continuing hypotheses that stay.
-    pub(crate) kept_weight: f64,
-}
+/// No victim: [`cap_victim`]'s answer when the cap does not bind.
+pub(crate) const NO_VICTIM: usize = usize::MAX;
 
-/// Decide what this step drops.
+/// The hypothesis the cap removes this step, or [`NO_VICTIM`].
 ///
-/// `v[i]` is the log weight of continuing hypothesis `i` (`-inf` when its
-/// predictive density was zero: it is gone whatever the pruning),
-/// `e[i] = exp(v[i] - max v)` its weight, `best` the index of the largest
-/// weight, and `scale = (1 - H) / sum(e)` turns a weight into the normalised
-/// probability of that hypothesis' successor.
-///
-/// Threshold drops are left for the compaction pass to skip (it applies the
-/// same [`below_threshold`] test); cap victims are marked here by setting
-/// `v = -inf` and `e = 0`, so the compaction needs no other state.
-pub(crate) fn plan(p: &Pruning, v: &mut [f64], e: &mut [f64], best: usize, scale: f64) -> Plan {
-    let mut dropped = 0.0;
-    let mut kept_weight = 0.0;
-    let mut kept = 0usize;
-    let mut victim = usize::MAX;
-    let mut victim_e = f64::INFINITY;
-    for (i, (&vi, &ei)) in v.iter().zip(e.iter()).enumerate() {
-        if vi == f64::NEG_INFINITY {
-            continue;
-        }
-        if i != best && below_threshold(p.threshold, scale, ei) {
-            dropped += scale * ei;
-            continue;
-        }
-        kept += 1;
-        kept_weight += ei;
-        if i != best && ei < victim_e {
-            victim_e = ei;
-            victim = i;
-        }
-    }
+/// `n` continuing hypotheses (the previous step's survivors, so `n <=
+/// max-hypotheses`) plus the new `r = 0` exceed the cap by at most one, and
+/// only when nothing else is dropped this step: any zero-density or
+/// below-threshold hypothesis already makes the room. So the victim is
+/// needed only when no weight is under the threshold, and it is then simply
+/// the least probable hypothesis, which `weights` found on the way (`e`,
+/// `scale` and `wt` as there; `best`, the most probable, is never chosen).
+pub(crate) fn cap_victim(
+    p: &Pruning,
+    n: usize,
+    all_possible: bool,
+    scale: f64,
+    wt: &Weights,
+    best: usize,
+    e: &[f64],
+) -> usize {
     let cap = p.max_hypotheses as usize;
-    if cap > 0 {
-        // `kept` continuing hypotheses plus the new r = 0 one must fit.
-        let mut excess = (kept + 1).saturating_sub(cap);
-        while excess > 0 {
-            if victim == usize::MAX {
-                // Unreachable while max_hypotheses >= 2 (the best one stays
-                // and is never a victim); stop rather than loop.
-                break;
-            }
-            dropped += scale * e[victim];
-            kept_weight -= e[victim];
-            v[victim] = f64::NEG_INFINITY;
-            e[victim] = 0.0;
-            excess -= 1;
-            if excess > 0 {
-                // Only after a restore into a tighter cap could more than one
-                // go; rescan for the next least probable survivor.
-                victim = usize::MAX;
-                victim_e = f64::INFINITY;
-                for (i, (&vi, &ei)) in v.iter().zip(e.iter()).enumerate() {
-                    if vi != f64::NEG_INFINITY
-                        && i != best
-                        && !below_threshold(p.threshold, scale, ei)
-                        && ei < victim_e
-                    {
-                        victim_e = ei;
-                        victim = i;
-                    }
-                }
-            }
-        }
+    if cap == 0 || n < cap || !all_possible || below_threshold(p.threshold, scale, wt.min) {
+        return NO_VICTIM;
     }
-    Plan { dropped_mass: dropped, kept_weight }
+    debug_assert!(n == cap, "{n} hypotheses under a cap of {cap}");
+    if wt.argmin != best {
+        return wt.argmin;
+    }
+    // All weights equal the largest: take the longest other run.
+    e.iter()
+        .enumerate()
+        .filter(|&(i, _)| i != best)
+        .fold((NO_VICTIM, f64::INFINITY), |(bi, be), (i, &ei)| if ei < be { (i, ei) } else { (bi, be) })
+        .0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn threshold_then_cap_and_the_best_survives() {
-        // Weights 0.5, 1 (best), 1e-9, 0.25 with scale 0.5: probabilities
-        // 0.25, 0.5, 5e-10, 0.125.
-        let mut v = vec![-0.7, 0.0, -20.7, -1.4];
-        let mut e = vec![0.5, 1.0, 1e-9, 0.25];
-        let p = Pruning { threshold: 1e-8, max_hypotheses: 3 };
-        let plan = plan(&p, &mut v, &mut e, 1, 0.5);
-        // Threshold drops index 2, the cap (2 + 1 > 3... 3 continuing + r=0
-        // = 4 > 3) drops the least probable survivor, index 3.
-        assert_eq!(v[3], f64::NEG_INFINITY);
-        assert!((plan.dropped_mass - (5e-10 + 0.125)).abs() < 1e-18);
-        assert_eq!(plan.kept_weight, 1.5);
-        assert!(v[0].is_finite() && v[1].is_finite());
+    fn wt(e: &[f64]) -> Weights {
+        let (argmin, &min) =
+            e.iter().enumerate().fold((0, &f64::INFINITY), |(bi, b), (i, x)| if x < b { (i, x) } else { (bi, b) });
+        Weights { sum: e.iter().sum(), sum_mu: 0.0, sum_var: 0.0, min, argmin }
     }
 
     #[test]
-    fn a_tiny_best_hypothesis_is_never_dropped() {
-        let mut v = vec![0.0];
-        let mut e = vec![1.0];
-        let p = Pruning { threshold: 0.9, max_hypotheses: 2 };
-        let plan = plan(&p, &mut v, &mut e, 0, 0.5);
-        assert_eq!(plan.dropped_mass, 0.0);
-        assert_eq!(plan.kept_weight, 1.0);
+    fn the_cap_takes_the_least_probable_only_when_nothing_else_goes() {
+        let p = Pruning { threshold: 1e-8, max_hypotheses: 4 };
+        let e = [0.5, 1.0, 0.25, 0.3];
+        // 4 continuing + r=0 > 4: the least probable goes.
+        assert_eq!(cap_victim(&p, 4, true, 0.5, &wt(&e), 1, &e), 2);
+        // Under the cap: nothing.
+        assert_eq!(cap_victim(&p, 3, true, 0.5, &wt(&e[..3]), 1, &e[..3]), NO_VICTIM);
+        // A zero-density hypothesis or one under the threshold makes room.
+        assert_eq!(cap_victim(&p, 4, false, 0.5, &wt(&e), 1, &e), NO_VICTIM);
+        let e2 = [0.5, 1.0, 1e-9, 0.3];
+        assert_eq!(cap_victim(&p, 4, true, 0.5, &wt(&e2), 1, &e2), NO_VICTIM);
+        // Threshold off: the smallest goes even if tiny.
+        let p0 = Pruning { threshold: 0.0, max_hypotheses: 4 };
+        assert_eq!(cap_victim(&p0, 4, true, 0.5, &wt(&e2), 1, &e2), 2);
+        // No cap: nothing.
+        let pn = Pruning { threshold: 0.0, max_hypotheses: 0 };
+        assert_eq!(cap_victim(&pn, 4, true, 0.5, &wt(&e), 1, &e), NO_VICTIM);
+    }
+
+    #[test]
+    fn the_most_probable_is_never_the_victim() {
+        let p = Pruning { threshold: 0.0, max_hypotheses: 3 };
+        let e = [1.0, 1.0, 1.0];
+        // Ties everywhere: weights reports index 0; the best is 2.
+        assert_eq!(cap_victim(&p, 3, true, 0.3, &wt(&e), 0, &e), 1);
+        assert_eq!(cap_victim(&p, 3, true, 0.3, &wt(&e), 2, &e), 0);
     }
 }

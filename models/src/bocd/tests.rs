@@ -51,7 +51,9 @@ fn invalid_params_are_refused_naming_the_parameter() {
     for (given, name) in cases {
         let shown = format!("{}={}", given.0, given.1);
         match Bocd::new(&[given]) {
-            Err(ModelError::InvalidParams(m)) => assert!(m.contains(name), "{shown}: message {m:?} does not name {name}"),
+            Err(ModelError::InvalidParams(m)) => {
+                assert!(m.contains(name), "{shown}: message {m:?} does not name {name}")
+            }
             other => panic!("{shown}: expected InvalidParams, got {other:?}"),
         }
     }
@@ -238,4 +240,42 @@ fn change_prob_any_window() {
         last = c;
     }
     assert!((last - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn the_cap_drops_the_least_probable_and_the_threshold_keeps_only_what_clears_it() {
+    let xs: Vec<f64> =
+        normals(21, 600).iter().enumerate().map(|(i, x)| x * if i % 150 < 75 { 1.0 } else { 3.0 }).collect();
+    // Cap only: the one hypothesis dropped had at most the (pre-pruning)
+    // probability of every survivor, R~ (1 - d).
+    let mut b =
+        Bocd::new(&[p("prune-threshold", ParamValue::Float(0.0)), p("max-hypotheses", ParamValue::Int(20))]).unwrap();
+    let mut bound = 0;
+    for &x in &xs {
+        let s = b.update(x).unwrap();
+        if s.pruned_mass > 0.0 {
+            bound += 1;
+            assert_eq!(s.hypotheses, 20);
+            let r = b.run_length_posterior();
+            let least = r[1..].iter().filter(|&&v| v > 0.0).fold(f64::INFINITY, |a, &v| a.min(v));
+            assert!(s.pruned_mass <= least * (1.0 - s.pruned_mass) * (1.0 + 1e-12), "{} > {least}", s.pruned_mass);
+        }
+    }
+    assert!(bound > 500, "the cap bound on only {bound} steps");
+    // Threshold only: every survivor but the most probable cleared it, and
+    // the step's loss is under (n - 1) thresholds.
+    let thr = 1e-4;
+    let mut b =
+        Bocd::new(&[p("prune-threshold", ParamValue::Float(thr)), p("max-hypotheses", ParamValue::Int(0))]).unwrap();
+    let mut before = 1usize;
+    for &x in &xs {
+        let s = b.update(x).unwrap();
+        let r = b.run_length_posterior();
+        let mut kept: Vec<f64> = r[1..].iter().filter(|&&v| v > 0.0).map(|v| v * (1.0 - s.pruned_mass)).collect();
+        kept.sort_by(f64::total_cmp);
+        kept.pop(); // the most probable is exempt
+        assert!(kept.iter().all(|&v| v >= thr * (1.0 - 1e-12)), "a survivor under the threshold");
+        assert!(s.pruned_mass < (before.saturating_sub(1)) as f64 * thr + 1e-300);
+        before = s.hypotheses as usize;
+    }
 }

@@ -9,12 +9,12 @@
 
 use super::recursion::{GarchParams, next_variance};
 
-/// Variance forecasts for 1..=`horizon` steps ahead from `next_variance`
-/// (the one-step forecast f_1, e.g. what [`super::conditional_variance`]
-/// returns). The terms are summed in arch's order.
-pub fn forecast_variance(p: &GarchParams, next_variance_: f64, horizon: usize) -> Vec<f64> {
+/// Variance forecasts for 1..=`horizon` steps ahead from the one-step
+/// forecast `f1` (what [`super::conditional_variance`] returns at the end
+/// of a sample). The terms are summed in arch's order.
+pub fn forecast_variance(p: &GarchParams, f1: f64, horizon: usize) -> Vec<f64> {
     let mut out = Vec::with_capacity(horizon);
-    let mut f = next_variance_;
+    let mut f = f1;
     for h in 0..horizon {
         if h > 0 {
             f = next_variance(p, f, f);

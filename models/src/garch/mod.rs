@@ -30,22 +30,24 @@
 //!
 //! Module layout, one job each: `recursion` (parameters, backcast, variance
 //! recursion), `dist` (log densities), `likelihood` (value and analytic
-//! gradient), `optimizer` (constrained BFGS), `fit` (arch's estimation
-//! conventions), `forecast`, `config` (component parameters) and `online`
-//! (the streaming [`Garch`] model).
+//! gradient), `logsum` (blockwise sums of logs for the optimiser),
+//! `optimizer` (constrained BFGS), `fit` (arch's estimation conventions),
+//! `forecast`, `config` (component parameters) and `online` (the streaming
+//! [`Garch`] model).
 
 mod config;
 mod dist;
 mod fit;
 mod forecast;
 mod likelihood;
+mod logsum;
 mod online;
 mod optimizer;
 mod recursion;
 
 pub use config::{MAX_WINDOW, param_specs};
 pub use dist::{Dist, LN_2PI, NU_BOUNDS, digamma, normal_term, student_t_constant, student_t_term};
-pub use fit::{FIT_MAX_ITERATIONS, FIT_TOLERANCE, GarchFit, fit_garch, fit_garch_from, starting_values};
+pub use fit::{FIT_MAX_ITERATIONS, FIT_TOLERANCE, GarchFit, SECOND_START_MAX_NOBS, fit_garch, fit_garch_from, starting_values};
 pub use forecast::forecast_variance;
 pub use likelihood::{loglikelihood, loglikelihood_gradient, loglikelihood_terms};
 pub use online::{Garch, MAX_HORIZON};

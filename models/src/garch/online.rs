@@ -391,3 +391,314 @@ fn numerical(y: f64, s2: f64) -> ModelError {
          the return was not applied"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::garch::{OUTPUTS, param_specs};
+
+    fn f(name: &str, v: f64) -> (String, ParamValue) {
+        (name.to_string(), ParamValue::Float(v))
+    }
+    fn i(name: &str, v: i64) -> (String, ParamValue) {
+        (name.to_string(), ParamValue::Int(v))
+    }
+    fn flag(name: &str, v: bool) -> (String, ParamValue) {
+        (name.to_string(), ParamValue::Flag(v))
+    }
+    fn text(name: &str, v: &str) -> (String, ParamValue) {
+        (name.to_string(), ParamValue::Text(v.to_string()))
+    }
+
+    /// Raw (fractional) returns with GARCH volatility from a fixed stream.
+    fn returns(n: usize) -> Vec<f64> {
+        let mut s = 0x0123_4567_89ab_cdefu64;
+        let mut u = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut v: f64 = 1.2;
+        (0..n)
+            .map(|_| {
+                let z = (u() + u() + u() + u() + u() + u() - 3.0) * std::f64::consts::SQRT_2;
+                let z = if u() < 0.03 { 2.5 * z } else { z };
+                let r = 0.05 + v.sqrt() * z;
+                v = 0.02 + 0.09 * (r - 0.05) * (r - 0.05) + 0.89 * v;
+                r / 100.0
+            })
+            .collect()
+    }
+
+    fn err_of(params: &[(String, ParamValue)]) -> String {
+        match Garch::new(params) {
+            Ok(_) => panic!("{params:?} was accepted"),
+            Err(e @ ModelError::InvalidParams(_)) => e.to_string(),
+            Err(e) => panic!("{params:?}: wrong error kind {e:?}"),
+        }
+    }
+
+    #[test]
+    fn specs_outputs_and_defaults_agree() {
+        let names: Vec<&str> = param_specs().iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            ["dist", "scale", "window", "min-obs", "refit-every", "estimate", "mu", "omega", "alpha", "beta", "nu"]
+        );
+        let g = Garch::new(&[]).unwrap();
+        for ((name, value), spec) in g.params().iter().zip(param_specs()) {
+            assert_eq!(name, spec.name);
+            assert_eq!(*value, spec.default);
+        }
+        assert_eq!(OUTPUTS.len(), GarchStep::NOT_READY.values().len());
+        // The default fixed parameters are valid fixed parameters.
+        assert!(Garch::new(&[flag("estimate", false)]).is_ok());
+        assert!(Garch::new(&[flag("estimate", false), text("dist", "t")]).is_ok());
+        // Rebuilding from params() gives the same model.
+        let g = Garch::new(&[text("dist", "t"), i("window", 400), i("min-obs", 100), i("refit-every", 20)]).unwrap();
+        assert_eq!(Garch::new(&g.params()).unwrap().snapshot(), g.snapshot());
+    }
+
+    #[test]
+    fn invalid_params_are_refused_naming_them() {
+        let fixed = |extra: Vec<(String, ParamValue)>| {
+            let mut p = vec![flag("estimate", false)];
+            p.extend(extra);
+            p
+        };
+        for (params, name) in [
+            (vec![text("dist", "gaussian")], "dist"),
+            (vec![f("scale", 0.0)], "scale"),
+            (vec![f("scale", -100.0)], "scale"),
+            (vec![f("scale", f64::NAN)], "scale"),
+            (vec![i("window", 0)], "window"),
+            (vec![i("window", MAX_WINDOW_TEST + 1)], "window"),
+            (vec![i("min-obs", 0)], "min-obs"),
+            (vec![i("window", 100), i("min-obs", 101)], "min-obs"),
+            (vec![i("min-obs", 1)], "min-obs"),
+            (vec![i("refit-every", -1)], "refit-every"),
+            (fixed(vec![i("refit-every", 5)]), "refit-every"),
+            (fixed(vec![f("omega", 0.0)]), "omega"),
+            (fixed(vec![f("omega", -0.1)]), "omega"),
+            (fixed(vec![f("alpha", -0.01)]), "alpha"),
+            (fixed(vec![f("beta", -0.01)]), "beta"),
+            (fixed(vec![f("alpha", 0.2), f("beta", 0.8)]), "alpha + beta"),
+            (fixed(vec![text("dist", "t"), f("nu", 2.0)]), "nu"),
+            (fixed(vec![f("mu", f64::INFINITY)]), "mu"),
+            (vec![f("beta", f64::NAN)], "beta"),
+            (vec![f("window", 10.0)], "window"),
+            (vec![f("Omega", 1.0)], "Omega"),
+        ] {
+            let msg = err_of(&params);
+            assert!(msg.contains(name), "{params:?}: {msg}");
+        }
+        // Fixed parameters are unused, so not range-checked, when estimating.
+        assert!(Garch::new(&[f("alpha", 0.5), f("beta", 0.6)]).is_ok());
+        // min-obs = 1 is fine for fixed parameters.
+        assert!(Garch::new(&[flag("estimate", false), i("min-obs", 1)]).is_ok());
+    }
+
+    const MAX_WINDOW_TEST: i64 = crate::garch::MAX_WINDOW;
+
+    #[test]
+    fn warm_up_then_first_fit_reports_the_last_buffered_return() {
+        let r = returns(400);
+        let params = [i("min-obs", 300), i("window", 300)];
+        let mut g = Garch::new(&params).unwrap();
+        for (t, &x) in r[..299].iter().enumerate() {
+            let s = g.update(x).unwrap();
+            assert!(!s.ready && !s.refitted && s.values()[..5].iter().all(|v| v.is_nan()), "step {t}");
+            assert!(matches!(g.forecast(1), Err(ModelError::NotReady(_))));
+        }
+        let s = g.update(r[299]).unwrap();
+        assert!(s.ready && s.refitted);
+        // The same as fit() on those 300 returns.
+        let mut h = Garch::new(&params).unwrap();
+        let report = h.fit(&r[..300]).unwrap();
+        assert!(report.converged);
+        assert_eq!(g.snapshot(), h.snapshot());
+        assert_eq!(s.forecast, h.forecast(1).unwrap()[0]);
+        assert_eq!(ParamValue::Float(s.mean), g.params()[6].1);
+        // params() reports the estimates.
+        let ParamValue::Float(alpha) = g.params()[8].1 else { panic!() };
+        assert_eq!(ParamValue::Float(alpha), report.params[2].1);
+        // Online from here: each step's variance is the previous forecast.
+        let mut prev = s.forecast;
+        for &x in &r[300..] {
+            let s = g.update(x).unwrap();
+            assert!(s.ready && !s.refitted);
+            assert_eq!(s.variance, prev);
+            prev = s.forecast;
+        }
+    }
+
+    #[test]
+    fn refit_schedule_refits_exactly_every_k_updates() {
+        let r = returns(900);
+        let (m, k) = (250usize, 40usize);
+        let mut g =
+            Garch::new(&[i("min-obs", m as i64), i("window", 400), i("refit-every", k as i64), text("dist", "t")])
+                .unwrap();
+        let steps: Vec<GarchStep> = r.iter().map(|&x| g.update(x).unwrap()).collect();
+        let refits: Vec<usize> = (0..steps.len()).filter(|&t| steps[t].refitted).collect();
+        let want: Vec<usize> = (m - 1..r.len()).step_by(k).collect();
+        assert_eq!(refits, want);
+        // A refit step is arch's fit of the trailing window (its own backcast
+        // and starting values), whatever the warm start.
+        for &t in &refits[1..] {
+            let lo = (t + 1).saturating_sub(400);
+            let mut h = Garch::new(&[i("min-obs", 2), i("window", 400), text("dist", "t")]).unwrap();
+            h.fit(&r[lo..=t]).unwrap();
+            let fc = h.forecast(1).unwrap()[0];
+            assert!((steps[t].forecast - fc).abs() < 1e-5 * fc, "step {t}: {} vs {fc}", steps[t].forecast);
+        }
+        // Estimates change at refits and only there.
+        let mut g2 = Garch::new(&[i("min-obs", m as i64), i("window", 400), i("refit-every", k as i64)]).unwrap();
+        let mut last = None;
+        for (t, &x) in r.iter().enumerate() {
+            let s = g2.update(x).unwrap();
+            if s.ready {
+                let now = g2.params()[6..10].to_vec();
+                if let Some(prev) = &last {
+                    assert_eq!(s.refitted, *prev != now, "step {t}");
+                }
+                last = Some(now);
+            }
+        }
+    }
+
+    #[test]
+    fn non_finite_input_is_refused_and_changes_nothing() {
+        let r = returns(400);
+        for params in [vec![i("min-obs", 300), i("refit-every", 10)], vec![flag("estimate", false), i("min-obs", 50)]] {
+            let mut g = Garch::new(&params).unwrap();
+            for (n, &x) in r.iter().enumerate() {
+                if n % 97 == 0 {
+                    let before = g.snapshot();
+                    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e307] {
+                        match g.update(bad) {
+                            Err(e @ ModelError::InvalidInput(_)) => assert!(e.to_string().contains("ret"), "{e}"),
+                            other => panic!("{bad} gave {other:?}"),
+                        }
+                        assert_eq!(g.snapshot(), before);
+                    }
+                    if g.is_ready() {
+                        // Finite when scaled, but its square overflows.
+                        assert!(matches!(g.update(1e303), Err(ModelError::Numerical(_))));
+                        assert_eq!(g.snapshot(), before);
+                    }
+                }
+                g.update(x).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn snapshot_restore_continues_bit_for_bit() {
+        let r = returns(700);
+        for params in [
+            vec![text("dist", "t"), i("min-obs", 200), i("window", 300), i("refit-every", 60)],
+            vec![flag("estimate", false), i("min-obs", 100), text("dist", "t")],
+            vec![i("min-obs", 250)],
+        ] {
+            for cut in [0, 150, 260, 333] {
+                let mut a = Garch::new(&params).unwrap();
+                for &x in &r[..cut] {
+                    a.update(x).unwrap();
+                }
+                let bytes = a.snapshot();
+                let mut b = Garch::restore(&bytes).unwrap();
+                assert_eq!(b.snapshot(), bytes);
+                for &x in &r[cut..] {
+                    let sa = a.update(x).unwrap().values().map(f64::to_bits);
+                    let sb = b.update(x).unwrap().values().map(f64::to_bits);
+                    assert_eq!(sa, sb);
+                }
+                assert_eq!(a.snapshot(), b.snapshot());
+                assert_eq!(a.forecast(5).unwrap(), b.forecast(5).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn buffer_is_dropped_when_no_refit_can_need_it() {
+        let r = returns(300);
+        let mut g = Garch::new(&[i("min-obs", 250)]).unwrap();
+        for &x in &r {
+            g.update(x).unwrap();
+        }
+        assert!(g.buffer.is_empty());
+        let mut g = Garch::new(&[i("min-obs", 250), i("window", 260), i("refit-every", 5)]).unwrap();
+        for &x in &r {
+            g.update(x).unwrap();
+        }
+        assert_eq!(g.buffer.len(), 260);
+    }
+
+    #[test]
+    fn corrupt_snapshots_are_refused() {
+        let r = returns(300);
+        let mut g = Garch::new(&[text("dist", "t"), i("min-obs", 250), i("refit-every", 10)]).unwrap();
+        for &x in &r {
+            g.update(x).unwrap();
+        }
+        let good = g.snapshot();
+        let is_invalid = |bytes: &[u8]| matches!(Garch::restore(bytes), Err(ModelError::InvalidSnapshot(_)));
+        assert!(is_invalid(&[]));
+        assert!(is_invalid(&good[..good.len() - 1]));
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(is_invalid(&trailing));
+        assert!(is_invalid(&crate::snapshot::encode("kalman", SNAPSHOT_FORMAT, &g)));
+        let mutate = |f: &dyn Fn(&mut Garch)| {
+            let mut b = g.clone();
+            f(&mut b);
+            is_invalid(&b.snapshot())
+        };
+        assert!(mutate(&|b| b.config.min_obs = b.config.window + 1));
+        assert!(mutate(&|b| b.buffer.push_back(f64::NAN)));
+        assert!(mutate(&|b| b.running.as_mut().unwrap().params.omega = -1.0));
+        assert!(mutate(&|b| b.running.as_mut().unwrap().t_const += 1e-3));
+        assert!(mutate(&|b| b.running.as_mut().unwrap().next_variance = 0.0));
+        assert!(mutate(&|b| {
+            let w = b.config.window as usize;
+            while b.buffer.len() <= w {
+                b.buffer.push_back(0.1);
+            }
+        }));
+        for k in 0..good.len() {
+            let mut b = good.clone();
+            b[k] ^= 0x5a;
+            let _ = Garch::restore(&b);
+        }
+    }
+
+    #[test]
+    fn forecast_needs_a_fit_and_a_sane_horizon() {
+        let mut g = Garch::new(&[]).unwrap();
+        match g.forecast(3) {
+            Err(e @ ModelError::NotReady(_)) => assert!(e.to_string().contains("min-obs"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        g.fit(&returns(300)).unwrap();
+        assert_eq!(g.forecast(7).unwrap().len(), 7);
+        assert!(matches!(g.forecast(0), Err(ModelError::InvalidInput(_))));
+        assert!(matches!(g.forecast(MAX_HORIZON + 1), Err(ModelError::InvalidInput(_))));
+    }
+
+    #[test]
+    fn degenerate_warm_up_waits_instead_of_failing() {
+        let mut g = Garch::new(&[i("min-obs", 20), i("window", 30)]).unwrap();
+        for _ in 0..40 {
+            let s = g.update(0.0).unwrap();
+            assert!(!s.ready);
+        }
+        let r = returns(60);
+        let mut became_ready = false;
+        for &x in &r {
+            became_ready |= g.update(x).unwrap().ready;
+        }
+        assert!(became_ready && g.is_ready());
+    }
+}

@@ -11,15 +11,20 @@
 //!    (a (k+m)-square KKT system, Gaussian elimination). `B` is the BFGS
 //!    Hessian approximation; its first value comes from the caller (the
 //!    outer product of the scores, which is close to the Hessian of a
-//!    log-likelihood near its maximum).
-//! 2. If the predicted decrease `-g'd` is below the tolerance the point is
-//!    stationary on its face: stop if every active constraint's multiplier
-//!    is >= 0 (a KKT point), otherwise release the most negative one.
+//!    log-likelihood near its maximum), and so does a fresh one whenever a
+//!    backtracked step achieves less than a quarter of the decrease the
+//!    model predicted for its first trial (on the nearly flat, curved
+//!    ridges of GARCH likelihoods towards alpha + beta = 1, damped BFGS
+//!    updates otherwise shrink the curvature step after step and the
+//!    search creeps).
+//! 2. If an active constraint's multiplier is negative, release it (the most
+//!    negative first) and solve again. Otherwise, if the predicted decrease
+//!    `-g'd` is below the tolerance, the point is a KKT point: stop.
 //! 3. Otherwise step along `d`, no further than the nearest inactive
 //!    constraint (the step stays feasible, so the objective is only ever
 //!    evaluated where the variance recursion is valid), backtracking until
 //!    the Armijo condition holds; a step that reaches a constraint makes it
-//!    active.
+//!    active, and is accepted on any decrease of the objective.
 //! 4. Update `B` with Powell's damped BFGS formula, which keeps it positive
 //!    definite without a Wolfe line search.
 //!
@@ -36,6 +41,10 @@ const MAX_KKT: usize = 2 * MAX_DIM;
 const ARMIJO: f64 = 1e-4;
 /// Backtracking steps before the line search gives up.
 const MAX_BACKTRACKS: usize = 40;
+/// A backtracked step that achieves less than this fraction of the decrease
+/// the quadratic model predicted for its first trial step resets the
+/// Hessian approximation.
+const MODEL_FAILURE: f64 = 0.25;
 /// A multiplier this negative releases its constraint.
 const RELEASE_TOL: f64 = 1e-8;
 
@@ -61,6 +70,11 @@ impl Constraint {
         let mut a = [0.0; MAX_DIM];
         a[i] = -1.0;
         Constraint { a, b: -hi }
+    }
+
+    /// Whether the constraint involves a single variable.
+    fn is_bound(&self) -> bool {
+        self.a.iter().filter(|a| **a != 0.0).count() == 1
     }
 
     /// `a'x - b`: >= 0 when satisfied, 0 when active.
@@ -121,29 +135,35 @@ fn dot(a: &[f64; MAX_DIM], b: &[f64; MAX_DIM]) -> f64 {
 }
 
 /// Minimise `f` over the `k` first coordinates from the feasible point `x0`,
-/// subject to `constraints`, with `b0` (symmetric positive definite on the
-/// first `k` coordinates) as the first Hessian approximation.
+/// subject to `constraints`.
 ///
 /// `fg(x, g)` returns f(x) and writes its gradient into `g`. A non-finite
-/// value is treated as "too far" by the line search.
-pub(crate) fn minimize<F>(
+/// value is treated as "too far" by the line search. `hessian(x)` returns
+/// an approximation of the Hessian at `x` (made positive definite here):
+/// the first quasi-Newton matrix, and the restart when the BFGS matrix has
+/// degenerated. Its calls count as evaluations.
+pub(crate) fn minimize<F, H>(
     k: usize,
     x0: [f64; MAX_DIM],
     constraints: &[Constraint],
-    b0: [[f64; MAX_DIM]; MAX_DIM],
     settings: Settings,
     mut fg: F,
+    mut hessian: H,
 ) -> Outcome
 where
     F: FnMut(&[f64; MAX_DIM], &mut [f64; MAX_DIM]) -> f64,
+    H: FnMut(&[f64; MAX_DIM]) -> [[f64; MAX_DIM]; MAX_DIM],
 {
     let mut x = x0;
     let mut g = [0.0; MAX_DIM];
     let mut f = fg(&x, &mut g);
     let mut evaluations = 1;
+    let b0 = positive_definite(k, &hessian(&x));
+    evaluations += 1;
     let mut iterations = 0;
     let mut converged = false;
     let mut b = b0;
+    let mut restarted = false;
     let mut active: Vec<usize> =
         (0..constraints.len()).filter(|&i| constraints[i].slack(&x) <= 1e-12 * (1.0 + constraints[i].b.abs())).collect();
     let outcome = |x, f, iterations, evaluations, converged| Outcome { x, f, iterations, evaluations, converged };
@@ -158,29 +178,31 @@ where
         }
         let Some((d, lambda)) = solve_eqp(k, &b, &g, constraints, &active) else {
             // Singular KKT system: B has lost definiteness in floating point.
-            // Restart from its diagonal.
-            let diag = b;
-            b = [[0.0; MAX_DIM]; MAX_DIM];
-            for i in 0..k {
-                b[i][i] = diag[i][i].abs().max(1e-12);
+            // Restart once from its (conditioned) diagonal; give up if that
+            // fails too.
+            if restarted {
+                break;
             }
+            restarted = true;
+            b = conditioned_diagonal(k, &b);
             continue;
         };
+        restarted = false;
         let dec = -dot(&g, &d);
+        // Release eagerly: a constraint whose multiplier is negative is one
+        // the objective wants to leave, now, not only once this face is
+        // optimised (which can take many steps on a face the optimum is
+        // nowhere near, e.g. a start on alpha = 0). One at a time, so the
+        // new direction provably moves off the released constraint.
+        let worst = (0..active.len()).min_by(|&i, &j| lambda[i].total_cmp(&lambda[j]));
+        if let Some(j) = worst.filter(|&j| lambda[j] < -RELEASE_TOL) {
+            active.remove(j);
+            continue;
+        }
         if !(dec > settings.tol) {
-            // Stationary on this face: a KKT point unless a multiplier says
-            // the objective falls by leaving a constraint.
-            let worst = (0..active.len()).min_by(|&i, &j| lambda[i].total_cmp(&lambda[j]));
-            match worst {
-                Some(j) if lambda[j] < -RELEASE_TOL => {
-                    active.remove(j);
-                    continue;
-                }
-                _ => {
-                    converged = dec.is_finite();
-                    break;
-                }
-            }
+            // Stationary on this face with no negative multiplier: a KKT point.
+            converged = dec.is_finite();
+            break;
         }
 
         // Longest feasible step, and the constraint that limits it.
@@ -216,17 +238,26 @@ where
             for i in 0..k {
                 xt[i] += step * d[i];
             }
-            if let Some(i) = hit {
-                constraints[i].snap(&mut xt);
-            }
-            for &i in &active {
-                constraints[i].snap(&mut xt);
+            // Onto the active constraints (and the one just reached):
+            // general ones first, simple bounds last, so a bound holds
+            // exactly at the end.
+            for pass_bounds in [false, true] {
+                for i in active.iter().copied().chain(hit) {
+                    if constraints[i].is_bound() == pass_bounds {
+                        constraints[i].snap(&mut xt);
+                    }
+                }
             }
             let mut gt = [0.0; MAX_DIM];
             let ft = fg(&xt, &mut gt);
             evaluations += 1;
-            if ft.is_finite() && ft <= f - ARMIJO * step * dec {
-                accepted = Some((xt, ft, gt, hit));
+            // A step that reaches a constraint is taken on any decrease: on a
+            // nearly flat ridge the quadratic model's predicted decrease is
+            // meaningless, and insisting on a fraction of it would only creep
+            // geometrically towards the constraint without ever reaching it.
+            let sufficient = ft <= f - ARMIJO * step * dec || (hit.is_some() && ft < f);
+            if ft.is_finite() && sufficient {
+                accepted = Some((xt, ft, gt, hit, step));
                 break;
             }
             // Minimiser of the quadratic through f, f'(0) = -dec and ft,
@@ -239,7 +270,7 @@ where
             };
             step = next.clamp(0.1 * step, 0.5 * step);
         }
-        let Some((xt, ft, gt, hit)) = accepted else {
+        let Some((xt, ft, gt, hit, step)) = accepted else {
             // No decrease found: rounding noise near a stationary point, or
             // a failure. Call it converged only if the decrease on offer was
             // already negligible.
@@ -253,7 +284,20 @@ where
             s[i] = xt[i] - x[i];
             yv[i] = gt[i] - g[i];
         }
-        damped_bfgs(k, &mut b, &s, &yv);
+        // The decrease the model predicted for the first trial step (the
+        // full step, or the step to the nearest constraint).
+        let first = amax.min(1.0);
+        let predicted = dec * first * (1.0 - 0.5 * first);
+        if step < first && f - ft < MODEL_FAILURE * predicted {
+            // The quadratic model promised far more than the step delivered:
+            // its curvature has degenerated (typically along a nearly flat,
+            // curved ridge, where damped updates shrink it step by step).
+            // Start again from the caller's approximation at the new point.
+            b = positive_definite(k, &hessian(&xt));
+            evaluations += 1;
+        } else {
+            damped_bfgs(k, &mut b, &s, &yv);
+        }
         if let Some(i) = hit {
             active.push(i);
         }
@@ -297,15 +341,16 @@ fn solve_eqp(
 }
 
 /// Gaussian elimination with partial pivoting on the augmented `n x (n+1)`
-/// matrix; `None` if it is (numerically) singular.
+/// matrix; `None` if it is singular or the solution is not finite.
+///
+/// No relative pivot threshold: the KKT matrix mixes the Hessian's scale
+/// (which can reach 1e15 on a nearly flat ridge) with the constraints'
+/// unit coefficients, so only an exact zero pivot or a non-finite result
+/// counts as singular.
 fn gauss_solve(a: &mut [[f64; MAX_KKT + 1]; MAX_KKT], n: usize) -> Option<[f64; MAX_KKT]> {
-    let scale = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| a[i][j].abs()).fold(0.0, f64::max);
-    if !(scale > 0.0 && scale.is_finite()) {
-        return None;
-    }
     for col in 0..n {
         let piv = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[piv][col].abs() > 1e-14 * scale) {
+        if !(a[piv][col].abs() > 0.0 && a[piv][col].is_finite()) {
             return None;
         }
         a.swap(col, piv);
@@ -359,6 +404,19 @@ fn damped_bfgs(k: usize, b: &mut [[f64; MAX_DIM]; MAX_DIM], s: &[f64; MAX_DIM], 
     }
 }
 
+/// The diagonal of `b`, each entry at least 1e-12 of the largest: a
+/// well-conditioned restart for a Hessian approximation gone singular.
+fn conditioned_diagonal(k: usize, b: &[[f64; MAX_DIM]; MAX_DIM]) -> [[f64; MAX_DIM]; MAX_DIM] {
+    let largest = (0..k).map(|i| b[i][i].abs()).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let floor = if largest > 0.0 { 1e-12 * largest } else { 1.0 };
+    let mut out = [[0.0; MAX_DIM]; MAX_DIM];
+    for i in 0..k {
+        let v = b[i][i].abs();
+        out[i][i] = if v.is_finite() { v.max(floor) } else { largest.max(1.0) };
+    }
+    out
+}
+
 /// Make `b` (first `k` coordinates) safely positive definite for use as the
 /// first Hessian approximation: symmetrise, then add a growing multiple of
 /// its mean diagonal until a Cholesky factorisation succeeds; fall back to
@@ -372,7 +430,8 @@ pub(crate) fn positive_definite(k: usize, b: &[[f64; MAX_DIM]; MAX_DIM]) -> [[f6
     }
     let mean_diag = (0..k).map(|i| sym[i][i].abs()).sum::<f64>() / k as f64;
     let mut shift = 0.0;
-    for _ in 0..12 {
+    let usable = mean_diag.is_normal() && mean_diag.is_finite();
+    for _ in 0..if usable { 12 } else { 0 } {
         let mut trial = sym;
         for (i, row) in trial.iter_mut().enumerate().take(k) {
             row[i] += shift;
@@ -380,7 +439,7 @@ pub(crate) fn positive_definite(k: usize, b: &[[f64; MAX_DIM]; MAX_DIM]) -> [[f6
         if is_cholesky_pd(k, &trial) {
             return trial;
         }
-        shift = if shift == 0.0 { 1e-10 * mean_diag.max(1e-300) } else { shift * 10.0 };
+        shift = if shift == 0.0 { 1e-10 * mean_diag } else { shift * 10.0 };
     }
     let mut id = [[0.0; MAX_DIM]; MAX_DIM];
     for (i, row) in id.iter_mut().enumerate().take(k) {
@@ -426,11 +485,20 @@ mod tests {
 
     #[test]
     fn unconstrained_rosenbrock() {
-        let out = minimize(2, [-1.2, 1.0, 0.0, 0.0, 0.0], &[], ident(2), settings(), |x, g| {
+        let out = minimize(2, [-1.2, 1.0, 0.0, 0.0, 0.0], &[], settings(), |x, g| {
             let (a, b) = (x[0], x[1]);
             g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
             g[1] = 200.0 * (b - a * a);
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+        }, |x| {
+            // The exact Hessian (positive definite near the valley floor;
+            // `minimize` makes it so elsewhere).
+            let mut h = [[0.0; MAX_DIM]; MAX_DIM];
+            h[0][0] = 2.0 - 400.0 * (x[1] - 3.0 * x[0] * x[0]);
+            h[0][1] = -400.0 * x[0];
+            h[1][0] = -400.0 * x[0];
+            h[1][1] = 200.0;
+            h
         });
         assert!(out.converged, "{out:?}");
         assert!((out.x[0] - 1.0).abs() < 1e-6 && (out.x[1] - 1.0).abs() < 1e-6, "{out:?}");
@@ -444,12 +512,12 @@ mod tests {
             Constraint { a: [-1.0, -1.0, 0.0, 0.0, 0.0], b: -1.0 },
             Constraint::lower(0, -10.0),
         ];
-        let out = minimize(3, [0.0, 0.0, 0.5, 0.0, 0.0], &cons, ident(3), settings(), |x, g| {
+        let out = minimize(3, [0.0, 0.0, 0.5, 0.0, 0.0], &cons, settings(), |x, g| {
             g[0] = 2.0 * (x[0] - 2.0);
             g[1] = 2.0 * (x[1] - 3.0);
             g[2] = 2.0 * (x[2] + 1.0);
             (x[0] - 2.0).powi(2) + (x[1] - 3.0).powi(2) + (x[2] + 1.0).powi(2)
-        });
+        }, |_| ident(3));
         assert!(out.converged, "{out:?}");
         // Projection of (2, 3) onto x0 + x1 = 1 is (0, 1); x2 at its bound.
         assert!((out.x[0] - 0.0).abs() < 1e-9 && (out.x[1] - 1.0).abs() < 1e-9, "{out:?}");
@@ -460,10 +528,10 @@ mod tests {
     fn constraints_active_at_the_start_are_released() {
         // Start on x0 = 0 with the optimum inside.
         let cons = [Constraint::lower(0, 0.0), Constraint::upper(0, 5.0)];
-        let out = minimize(1, [0.0; MAX_DIM], &cons, ident(1), settings(), |x, g| {
+        let out = minimize(1, [0.0; MAX_DIM], &cons, settings(), |x, g| {
             g[0] = 2.0 * (x[0] - 1.5);
             (x[0] - 1.5).powi(2)
-        });
+        }, |_| ident(1));
         assert!(out.converged && (out.x[0] - 1.5).abs() < 1e-9, "{out:?}");
     }
 }
