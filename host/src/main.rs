@@ -26,7 +26,7 @@ struct RuntimeArgs {
     #[arg(long, global = true, env = "HFT_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
     /// Compile components every time instead of caching them.
-    #[arg(long, global = true, env = "HFT_NO_CACHE")]
+    #[arg(long, global = true, env = "HFT_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     no_cache: bool,
     /// Memory cap of each plugin instance, in MiB.
     #[arg(long, global = true, env = "HFT_PLUGIN_MEMORY_MB", default_value_t = 64)]

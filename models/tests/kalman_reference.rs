@@ -90,25 +90,3 @@ fn fixtures_cover_every_output_column() {
         }
     }
 }
-
-/// Rough native cost of one `update` (run with `--release -- --ignored
-/// --nocapture`); the real benchmark, against wasm, lives with the host.
-#[test]
-#[ignore = "timing, not a correctness check; run in release"]
-fn update_timing() {
-    let f = load("kalman", "spx-ndx");
-    let (x, y) = (f.input("x"), f.input("y"));
-    let mut model = Kalman::new(&f.params).expect("fixture params");
-    let rounds = 400;
-    let start = std::time::Instant::now();
-    let mut acc = 0.0;
-    for _ in 0..rounds {
-        for (&xt, &yt) in x.iter().zip(y) {
-            let s = model.update(std::hint::black_box(xt), std::hint::black_box(yt)).expect("finite input");
-            acc += s.zscore;
-        }
-    }
-    let per = start.elapsed().as_secs_f64() / (rounds * x.len()) as f64;
-    std::hint::black_box(acc);
-    println!("Kalman::update: {:.1} ns per call", per * 1e9);
-}
