@@ -12,7 +12,7 @@ out=target/demo
 mkdir -p "$out"
 
 "$hft" model run --plugin "$wasm/kalman.wasm" --input data/spx-ndx.csv \
-  --columns 'x=log(spx),y=log(ndx)' --keep date --out "$out/kalman.csv"
+  --columns 'x=log(spx),y=log(ndx)' --keep date --params delta=1e-6,ve=1e-4 --out "$out/kalman.csv"
 "$hft" model fit --plugin "$wasm/garch.wasm" --input data/sp500.csv --column 'pct(adj_close)' \
   --params dist=normal --horizon 10 --out "$out/garch-fit-normal.json"
 "$hft" model fit --plugin "$wasm/garch.wasm" --input data/sp500.csv --column 'pct(adj_close)' \
@@ -27,7 +27,7 @@ json() { sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p" "$1" | head -1; }
 echo
 echo "hft-host model report (data: S&P 500 and Nasdaq daily, 1999-01-04 to 2018-12-31)"
 echo
-echo "Kalman hedge ratio, log(Nasdaq) on log(S&P 500), delta=1e-4, ve=1e-3"
+echo "Kalman hedge ratio, log(Nasdaq) on log(S&P 500), delta=1e-6, ve=1e-4"
 awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
   {n++; b=$c["beta"]; z=$c["zscore"]; if(n==1||b<lo)lo=b; if(n==1||b>hi)hi=b;
    if(z>2||z<-2)wide++; last=$1; lb=b; la=$c["alpha"]}

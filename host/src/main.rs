@@ -164,7 +164,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let fit = commands::model_fit(&rt, &args)?;
             let json = serde_json::to_string_pretty(&fit)?;
             match out {
-                Some(path) => std::fs::write(&path, json + "\n").with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => {
+                    std::fs::write(&path, json + "\n").with_context(|| format!("cannot write {}", path.display()))?
+                }
                 None => println!("{json}"),
             }
         }

@@ -38,9 +38,20 @@ fn model_run_streams_the_shipped_pair_and_matches_pykalman() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("kalman.csv");
     let out = hft(&[
-        "model", "run", "--plugin", &wasm("kalman"), "--input", "data/spx-ndx.csv",
-        "--columns", "x=log(spx),y=log(ndx)", "--keep", "date", "--params", "delta=0.0001,ve=0.001",
-        "--out", out_path.to_str().unwrap(),
+        "model",
+        "run",
+        "--plugin",
+        &wasm("kalman"),
+        "--input",
+        "data/spx-ndx.csv",
+        "--columns",
+        "x=log(spx),y=log(ndx)",
+        "--keep",
+        "date",
+        "--params",
+        "delta=0.0001,ve=0.001",
+        "--out",
+        out_path.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&out_path).unwrap();
@@ -81,24 +92,57 @@ fn bad_cells_missing_columns_and_bad_params_are_clear_errors() {
     assert!(err.contains("no column \"x\"") && err.contains("date, spx, ndx"), "{err}");
 
     let err = failure(&hft(&[
-        "model", "run", "--plugin", &wasm("kalman"), "--input", "data/spx-ndx.csv",
-        "--columns", "x=spx,y=ndx", "--params", "delta=2",
+        "model",
+        "run",
+        "--plugin",
+        &wasm("kalman"),
+        "--input",
+        "data/spx-ndx.csv",
+        "--columns",
+        "x=spx,y=ndx",
+        "--params",
+        "delta=2",
     ]));
     assert!(err.contains("delta"), "{err}");
 
     let err = failure(&hft(&[
-        "model", "run", "--plugin", &wasm("kalman"), "--input", "data/spx-ndx.csv",
-        "--columns", "x=spx,y=ndx", "--params", "deltta=0.1",
+        "model",
+        "run",
+        "--plugin",
+        &wasm("kalman"),
+        "--input",
+        "data/spx-ndx.csv",
+        "--columns",
+        "x=spx,y=ndx",
+        "--params",
+        "deltta=0.1",
     ]));
     assert!(err.contains("unknown parameter \"deltta\"") && err.contains("delta, ve"), "{err}");
 
     let err = failure(&hft(&[
-        "model", "run", "--plugin", &wasm("kalman"), "--input", "data/spx-ndx.csv",
-        "--columns", "x=spx,y=ndx", "--params", "delta=abc",
+        "model",
+        "run",
+        "--plugin",
+        &wasm("kalman"),
+        "--input",
+        "data/spx-ndx.csv",
+        "--columns",
+        "x=spx,y=ndx",
+        "--params",
+        "delta=abc",
     ]));
     assert!(err.contains("expected a number"), "{err}");
 
-    let err = failure(&hft(&["model", "run", "--plugin", &wasm("kalman"), "--input", "data/nope.csv", "--columns", "x=a,y=b"]));
+    let err = failure(&hft(&[
+        "model",
+        "run",
+        "--plugin",
+        &wasm("kalman"),
+        "--input",
+        "data/nope.csv",
+        "--columns",
+        "x=a,y=b",
+    ]));
     assert!(err.contains("data/nope.csv"), "{err}");
 }
 
@@ -114,7 +158,8 @@ fn a_corrupt_component_is_a_clear_error() {
 
 #[test]
 fn plugin_inspect_reports_world_name_version_and_parameters() {
-    for (name, world) in [("kalman", "hedge-ratio-model"), ("garch", "volatility-model"), ("bocd", "changepoint-model")] {
+    for (name, world) in [("kalman", "hedge-ratio-model"), ("garch", "volatility-model"), ("bocd", "changepoint-model")]
+    {
         let out = hft(&["plugin", "inspect", &wasm(name)]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8(out.stdout).unwrap();
@@ -130,8 +175,16 @@ fn plugin_inspect_reports_world_name_version_and_parameters() {
 #[test]
 fn model_fit_reaches_the_arch_optimum_on_the_shipped_sp500() {
     let out = hft(&[
-        "model", "fit", "--plugin", &wasm("garch"), "--input", "data/sp500.csv", "--column", "pct(adj_close)",
-        "--horizon", "10",
+        "model",
+        "fit",
+        "--plugin",
+        &wasm("garch"),
+        "--input",
+        "data/sp500.csv",
+        "--column",
+        "pct(adj_close)",
+        "--horizon",
+        "10",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -81,7 +81,11 @@ fn oversized_components_are_refused_before_compiling() {
 #[test]
 fn the_compile_cache_is_used_and_survives_corruption() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RuntimeConfig { limits: Limits::default(), cache_dir: Some(dir.path().to_path_buf()), parallel_compilation: true };
+    let config = RuntimeConfig {
+        limits: Limits::default(),
+        cache_dir: Some(dir.path().to_path_buf()),
+        parallel_compilation: true,
+    };
     let rt = Runtime::new(config.clone()).unwrap();
     let first = common::load(&rt, "kalman");
     let artefacts: Vec<_> = std::fs::read_dir(dir.path())

@@ -19,12 +19,8 @@ fn unpruned_component_matches_the_reference_posterior() {
     for case in all {
         let f = load("bocd", &case);
         let x = f.input("x");
-        let steps: Vec<usize> = f.scalars["posterior_steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
-            .collect();
+        let steps: Vec<usize> =
+            f.scalars["posterior_steps"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
         let mut model = ChangepointModel::create(&component, &to_wit_params(&f.params)).unwrap();
         let (mut change_prob, mut map_length, mut mean, mut var) = (vec![], vec![], vec![], vec![]);
         let mut done = 0;

@@ -19,7 +19,9 @@ fn streaming_at_fixed_parameters_matches_arch_per_step() {
         let f = load("garch", &case);
         let mut model = AnyModel::create(&component, &to_wit_params(&f.params)).unwrap();
         let out = model.step_batch(&[f.input("ret").to_vec()]).unwrap();
-        for (ours, theirs) in [("variance", "stream_variance"), ("loglik", "stream_loglik"), ("std_resid", "stream_std_resid")] {
+        for (ours, theirs) in
+            [("variance", "stream_variance"), ("loglik", "stream_loglik"), ("std_resid", "stream_std_resid")]
+        {
             assert_close(&format!("garch/{case}/{ours}"), out.column(ours).unwrap(), f.expected(theirs), 1e-9, 1e-9);
         }
         // Once the warm-up's backcast has decayed, the stream equals arch's
@@ -40,7 +42,7 @@ fn fit_at_fixed_parameters_gives_arch_loglik_and_forecasts() {
     let rt = common::runtime();
     let component = common::load(&rt, "garch");
     for case in ["sp500-fixed-normal", "sp500-fixed-t"] {
-        let f = load("garch", &case);
+        let f = load("garch", case);
         let mut model = VolatilityModel::create(&component, &to_wit_params(&f.params)).unwrap();
         let report = model.fit(f.input("ret")).unwrap();
         let want = f.scalar("loglik");
@@ -62,7 +64,11 @@ fn maximum_likelihood_fit_reaches_the_arch_optimum() {
         let report = model.fit(f.input("ret")).unwrap();
         assert!(report.converged, "{case}: did not converge");
         let fitted = to_model_params(&report.params);
-        let names: &[&str] = if f.scalars.contains_key("nu") { &["mu", "omega", "alpha", "beta", "nu"] } else { &["mu", "omega", "alpha", "beta"] };
+        let names: &[&str] = if f.scalars.contains_key("nu") {
+            &["mu", "omega", "alpha", "beta", "nu"]
+        } else {
+            &["mu", "omega", "alpha", "beta"]
+        };
         for name in names {
             let got = match fitted.iter().find(|(n, _)| n == name) {
                 Some((_, ParamValue::Float(v))) => *v,

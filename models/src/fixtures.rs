@@ -47,9 +47,7 @@ impl Fixture {
 
     /// An expected column, or a panic naming the file and the column.
     pub fn expected(&self, name: &str) -> &[f64] {
-        self.expected
-            .get(name)
-            .unwrap_or_else(|| panic!("{}/{}: no expected column {name:?}", self.model, self.case))
+        self.expected.get(name).unwrap_or_else(|| panic!("{}/{}: no expected column {name:?}", self.model, self.case))
     }
 
     /// A numeric scalar, or a panic naming the file and the key.

@@ -506,7 +506,9 @@ mod tests {
             [(f64::NAN, 1.0, "x"), (1.0, f64::NAN, "y"), (f64::INFINITY, 1.0, "x"), (1.0, f64::NEG_INFINITY, "y")]
         {
             match k.update(x, y) {
-                Err(e @ ModelError::InvalidInput(_)) => assert!(e.to_string().contains(field), "{e}"),
+                Err(e @ ModelError::InvalidInput(_)) => {
+                    assert!(e.to_string().contains(field), "{e}")
+                }
                 other => panic!("({x}, {y}) gave {other:?}"),
             }
             assert_eq!(k.snapshot(), before);

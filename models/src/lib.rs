@@ -14,15 +14,18 @@
 //! module and in the plugin READMEs; they follow the Python reference
 //! libraries (`pykalman`, `arch`, `bayesian-changepoint-detection`).
 #![deny(missing_docs)]
+// `!(a <= b)` is deliberate throughout: it is true for NaN, which must fail
+// the check. Index loops mirror the linear algebra they implement.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 pub mod bocd;
 pub mod error;
+#[cfg(feature = "reference-fixtures")]
+pub mod fixtures;
 pub mod garch;
 pub mod kalman;
 pub mod params;
 pub mod snapshot;
-#[cfg(feature = "reference-fixtures")]
-pub mod fixtures;
 
 pub use error::ModelError;
 pub use params::{ParamSpec, ParamValue, Params};

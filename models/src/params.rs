@@ -36,14 +36,12 @@ impl ParamValue {
     pub fn parse_like(&self, text: &str) -> Result<ParamValue, String> {
         let t = text.trim();
         match self {
-            ParamValue::Float(_) => t
-                .parse::<f64>()
-                .map(ParamValue::Float)
-                .map_err(|_| format!("expected a number, got {text:?}")),
-            ParamValue::Int(_) => t
-                .parse::<i64>()
-                .map(ParamValue::Int)
-                .map_err(|_| format!("expected an integer, got {text:?}")),
+            ParamValue::Float(_) => {
+                t.parse::<f64>().map(ParamValue::Float).map_err(|_| format!("expected a number, got {text:?}"))
+            }
+            ParamValue::Int(_) => {
+                t.parse::<i64>().map(ParamValue::Int).map_err(|_| format!("expected an integer, got {text:?}"))
+            }
             ParamValue::Flag(_) => match t {
                 "true" | "1" | "yes" | "on" => Ok(ParamValue::Flag(true)),
                 "false" | "0" | "no" | "off" => Ok(ParamValue::Flag(false)),
@@ -89,8 +87,7 @@ impl Params {
     /// float parameter is not a mistake worth refusing); every other type
     /// mismatch, an unknown name or a repeated name is an error.
     pub fn resolve(specs: &[ParamSpec], given: &[(String, ParamValue)]) -> Result<Params, ModelError> {
-        let mut values: Vec<(&'static str, Option<ParamValue>)> =
-            specs.iter().map(|s| (s.name, None)).collect();
+        let mut values: Vec<(&'static str, Option<ParamValue>)> = specs.iter().map(|s| (s.name, None)).collect();
         for (name, value) in given {
             let Some(idx) = specs.iter().position(|s| s.name == name) else {
                 let known: Vec<&str> = specs.iter().map(|s| s.name).collect();

@@ -30,17 +30,13 @@ pub fn decode<T: DeserializeOwned>(model: &str, format: u16, bytes: &[u8]) -> Re
     }
     let found_format = u16::from_le_bytes([bytes[4], bytes[5]]);
     let name_len = bytes[6] as usize;
-    let name = bytes
-        .get(7..7 + name_len)
-        .ok_or_else(|| bad("snapshot truncated in its header".into()))?;
+    let name = bytes.get(7..7 + name_len).ok_or_else(|| bad("snapshot truncated in its header".into()))?;
     let name = std::str::from_utf8(name).map_err(|_| bad("snapshot model name is not UTF-8".into()))?;
     if name != model {
         return Err(bad(format!("snapshot is of model {name:?}, not {model:?}")));
     }
     if found_format != format {
-        return Err(bad(format!(
-            "snapshot format {found_format} of {model:?} is not the supported format {format}"
-        )));
+        return Err(bad(format!("snapshot format {found_format} of {model:?} is not the supported format {format}")));
     }
     let (state, rest) = postcard::take_from_bytes(&bytes[7 + name_len..])
         .map_err(|e| bad(format!("snapshot body of {model:?} does not decode: {e}")))?;

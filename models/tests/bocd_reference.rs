@@ -157,7 +157,10 @@ impl NormalGamma {
             let beta = self.beta[r] + kappa * (x - mu).powi(2) / (2.0 * (kappa + 1.0));
             let (mu, kappa, alpha) = ((kappa * mu + x) / (kappa + 1.0), kappa + 1.0, self.alpha[r] + 0.5);
             if r + 1 == n {
-                (self.mu.push(mu), self.kappa.push(kappa), self.alpha.push(alpha), self.beta.push(beta));
+                self.mu.push(mu);
+                self.kappa.push(kappa);
+                self.alpha.push(alpha);
+                self.beta.push(beta);
             } else {
                 (self.mu[r + 1], self.kappa[r + 1], self.alpha[r + 1], self.beta[r + 1]) = (mu, kappa, alpha, beta);
             }

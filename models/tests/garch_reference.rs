@@ -108,7 +108,11 @@ fn fixed_parameters_match_arch_fix_per_step() {
         assert!(rel(report.loglik, f.scalar("loglik")) < 1e-9, "{}: fit() loglik {}", f.case, report.loglik);
         assert_eq!((report.nobs as usize, report.iterations, report.converged), (n, 0, true));
         let names: Vec<&str> = report.params.iter().map(|(n, _)| n.as_str()).collect();
-        let want: &[&str] = if dist == Dist::StudentT { &["mu", "omega", "alpha", "beta", "nu"] } else { &["mu", "omega", "alpha", "beta"] };
+        let want: &[&str] = if dist == Dist::StudentT {
+            &["mu", "omega", "alpha", "beta", "nu"]
+        } else {
+            &["mu", "omega", "alpha", "beta"]
+        };
         assert_eq!(names, want);
         assert_close(&what("forecasts after fit()"), &g.forecast(10).unwrap(), f.expected("forecasts"), 0.0, 1e-9);
     }
@@ -135,7 +139,13 @@ fn fixed_parameters_streamed_match_arch() {
             worst(&var, f.expected("stream_variance")),
             worst(&ll, f.expected("stream_loglik"))
         );
-        assert_close(&what("stream std_resid"), &column(&steps, |s| s.std_resid), f.expected("stream_std_resid"), 1e-12, 1e-9);
+        assert_close(
+            &what("stream std_resid"),
+            &column(&steps, |s| s.std_resid),
+            f.expected("stream_std_resid"),
+            1e-12,
+            1e-9,
+        );
         // The forecast of each step is the next step's variance.
         for w in steps[m - 1..].windows(2) {
             assert_eq!(w[0].forecast.to_bits(), w[1].variance.to_bits());
@@ -178,7 +188,12 @@ fn fitted_parameters_match_arch() {
             assert_eq!(name, want_name);
             let ParamValue::Float(got) = value else { panic!("{name} is not a float") };
             let expected = f.scalar(name);
-            assert!(rel(*got, expected) < 1e-3, "{}: {name} = {got}, arch {expected} (rel {:e})", f.case, rel(*got, expected));
+            assert!(
+                rel(*got, expected) < 1e-3,
+                "{}: {name} = {got}, arch {expected} (rel {:e})",
+                f.case,
+                rel(*got, expected)
+            );
         }
         let ll_ref = f.scalar("loglik");
         assert!((report.loglik - ll_ref).abs() < 1e-3, "{}: loglik {} vs arch {ll_ref}", f.case, report.loglik);
@@ -214,7 +229,13 @@ fn fitted_parameters_match_arch() {
         hft_models::garch::conditional_variance(&y, &fit.params, fit.backcast, &mut s2);
         assert_close(&format!("{}: variance", f.case), &s2, f.expected("variance"), 0.0, 1e-3);
         // And forecasts too.
-        assert_close(&format!("{}: forecasts at our fit", f.case), &g.forecast(10).unwrap(), f.expected("forecasts"), 0.0, 1e-3);
+        assert_close(
+            &format!("{}: forecasts at our fit", f.case),
+            &g.forecast(10).unwrap(),
+            f.expected("forecasts"),
+            0.0,
+            1e-3,
+        );
     }
 }
 
@@ -228,7 +249,11 @@ fn forecasts_at_arch_parameters_match_arch() {
         let next = hft_models::garch::conditional_variance(&y, &p, arch_backcast(&y), &mut s2);
         let fc = forecast_variance(&p, next, 10);
         assert_close(&format!("{}: forecasts", f.case), &fc, f.expected("forecasts"), 0.0, 1e-6);
-        println!("{}: forecasts at arch's parameters, worst relative difference {:.1e}", f.case, worst(&fc, f.expected("forecasts")));
+        println!(
+            "{}: forecasts at arch's parameters, worst relative difference {:.1e}",
+            f.case,
+            worst(&fc, f.expected("forecasts"))
+        );
 
         // Through the model: fix arch's parameters, fit() (runs them), forecast.
         let mut params = vec![
@@ -245,7 +270,13 @@ fn forecasts_at_arch_parameters_match_arch() {
         }
         let mut g = Garch::new(&params).unwrap();
         g.fit(f.input("ret")).unwrap();
-        assert_close(&format!("{}: model forecasts", f.case), &g.forecast(10).unwrap(), f.expected("forecasts"), 0.0, 1e-6);
+        assert_close(
+            &format!("{}: model forecasts", f.case),
+            &g.forecast(10).unwrap(),
+            f.expected("forecasts"),
+            0.0,
+            1e-6,
+        );
     }
 }
 

@@ -69,9 +69,7 @@ pub fn model_run(runtime: &Runtime, args: &ModelRun) -> anyhow::Result<RunSummar
     let sink: Box<dyn Write> = if args.out.as_os_str() == "-" {
         Box::new(std::io::stdout().lock())
     } else {
-        Box::new(
-            std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?,
-        )
+        Box::new(std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?)
     };
     let mut out = std::io::BufWriter::new(sink);
     let header: Vec<&str> = args.keep.iter().map(String::as_str).chain(kind.outputs().iter().copied()).collect();

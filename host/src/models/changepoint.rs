@@ -16,17 +16,25 @@ pub struct ChangepointModel {
 impl ChangepointModel {
     /// Instantiate `component` and create a model from `params`.
     pub fn create(component: &LoadedComponent, params: &[Param]) -> Result<Self, PluginError> {
-        let (handle, api) = Handle::make(component, ModelKind::Changepoint, "create", |s, i| Api::new(s, i), |api: &Api, s| {
-            api.hft_strategy_changepoint().model().call_create(s, params)
-        })?;
+        let (handle, api) = Handle::make(
+            component,
+            ModelKind::Changepoint,
+            "create",
+            |s, i| Api::new(s, i),
+            |api: &Api, s| api.hft_strategy_changepoint().model().call_create(s, params),
+        )?;
         Ok(ChangepointModel { handle, api })
     }
 
     /// Instantiate `component` and rebuild a model from a snapshot.
     pub fn restore(component: &LoadedComponent, snapshot: &[u8]) -> Result<Self, PluginError> {
-        let (handle, api) = Handle::make(component, ModelKind::Changepoint, "restore", |s, i| Api::new(s, i), |api: &Api, s| {
-            api.hft_strategy_changepoint().model().call_restore(s, snapshot)
-        })?;
+        let (handle, api) = Handle::make(
+            component,
+            ModelKind::Changepoint,
+            "restore",
+            |s, i| Api::new(s, i),
+            |api: &Api, s| api.hft_strategy_changepoint().model().call_restore(s, snapshot),
+        )?;
         Ok(ChangepointModel { handle, api })
     }
 

@@ -2,9 +2,9 @@
 //! it, and the translation of the WIT `model-error` into [`GuestError`].
 
 use crate::runtime::bindings::types::{ModelError, ModelInfo};
+use crate::runtime::bindings::{changepoint, hedge_ratio, volatility};
 use crate::runtime::{CallClass, GuestError, Instance, LoadedComponent, ModelKind, PluginError, SandboxState};
 use wasmtime::Store;
-use crate::runtime::bindings::{changepoint, hedge_ratio, volatility};
 use wasmtime::component::ResourceAny;
 
 impl From<ModelError> for GuestError {
@@ -47,7 +47,8 @@ impl Handle {
         component.world.expect(kind)?;
         let mut instance = component.instantiate()?;
         let (store, inst) = instance.parts();
-        let api = bind(store, inst).map_err(|e| PluginError::Incompatible(format!("exports do not match {kind}: {e:#}")))?;
+        let api =
+            bind(store, inst).map_err(|e| PluginError::Incompatible(format!("exports do not match {kind}: {e:#}")))?;
         let resource = flatten(instance.call(call, CallClass::Heavy, |s| create(&api, s)))?;
         Ok((Handle { instance, resource }, api))
     }
@@ -104,7 +105,9 @@ impl Bound {
     ) -> Result<Bound, PluginError> {
         let bad = |e: wasmtime::Error| PluginError::Incompatible(format!("exports do not match {kind}: {e:#}"));
         Ok(match kind {
-            ModelKind::HedgeRatio => Bound::HedgeRatio(hedge_ratio::HedgeRatioModel::new(store, instance).map_err(bad)?),
+            ModelKind::HedgeRatio => {
+                Bound::HedgeRatio(hedge_ratio::HedgeRatioModel::new(store, instance).map_err(bad)?)
+            }
             ModelKind::Volatility => Bound::Volatility(volatility::VolatilityModel::new(store, instance).map_err(bad)?),
             ModelKind::Changepoint => {
                 Bound::Changepoint(changepoint::ChangepointModel::new(store, instance).map_err(bad)?)

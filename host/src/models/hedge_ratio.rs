@@ -18,17 +18,25 @@ pub struct HedgeRatioModel {
 impl HedgeRatioModel {
     /// Instantiate `component` and create a model from `params`.
     pub fn create(component: &LoadedComponent, params: &[Param]) -> Result<Self, PluginError> {
-        let (handle, api) = Handle::make(component, ModelKind::HedgeRatio, "create", |s, i| Api::new(s, i), |api: &Api, s| {
-            api.hft_strategy_hedge_ratio().model().call_create(s, params)
-        })?;
+        let (handle, api) = Handle::make(
+            component,
+            ModelKind::HedgeRatio,
+            "create",
+            |s, i| Api::new(s, i),
+            |api: &Api, s| api.hft_strategy_hedge_ratio().model().call_create(s, params),
+        )?;
         Ok(HedgeRatioModel { handle, api })
     }
 
     /// Instantiate `component` and rebuild a model from a snapshot.
     pub fn restore(component: &LoadedComponent, snapshot: &[u8]) -> Result<Self, PluginError> {
-        let (handle, api) = Handle::make(component, ModelKind::HedgeRatio, "restore", |s, i| Api::new(s, i), |api: &Api, s| {
-            api.hft_strategy_hedge_ratio().model().call_restore(s, snapshot)
-        })?;
+        let (handle, api) = Handle::make(
+            component,
+            ModelKind::HedgeRatio,
+            "restore",
+            |s, i| Api::new(s, i),
+            |api: &Api, s| api.hft_strategy_hedge_ratio().model().call_restore(s, snapshot),
+        )?;
         Ok(HedgeRatioModel { handle, api })
     }
 

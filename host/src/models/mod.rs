@@ -19,4 +19,3 @@ pub use volatility::VolatilityModel;
 pub use handle::describe;
 pub use hedge_ratio::HedgeRatioModel;
 pub use params::{parse_params, to_model_params, to_wit_params};
-

@@ -48,7 +48,8 @@ impl Runtime {
         wasm.wasm_component_model(true);
         wasm.epoch_interruption(true);
         wasm.parallel_compilation(config.parallel_compilation);
-        let engine = Engine::new(&wasm).map_err(|e| PluginError::Instantiate(format!("cannot build the engine: {e}")))?;
+        let engine =
+            Engine::new(&wasm).map_err(|e| PluginError::Instantiate(format!("cannot build the engine: {e}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| PluginError::Instantiate(format!("cannot link WASI: {e}")))?;
@@ -115,10 +116,8 @@ impl Runtime {
             }
         };
         let world = WorldMatch::detect(&self.engine, &component)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| PluginError::Instantiate(format!("{name}: {e:#}")))?;
+        let pre =
+            self.linker.instantiate_pre(&component).map_err(|e| PluginError::Instantiate(format!("{name}: {e:#}")))?;
         tracing::debug!(plugin = name, %sha256, world = %world.kind, "component loaded");
         Ok(LoadedComponent {
             name: name.to_string(),
@@ -135,12 +134,14 @@ impl Runtime {
 /// before handing them to the compiler.
 fn check_is_component(name: &str, bytes: &[u8]) -> Result<(), PluginError> {
     match wasmparser::Parser::new(0).parse(bytes, true) {
-        Ok(wasmparser::Chunk::Parsed { payload: wasmparser::Payload::Version { encoding, .. }, .. }) => match encoding {
-            wasmparser::Encoding::Component => Ok(()),
-            wasmparser::Encoding::Module => Err(PluginError::InvalidComponent(format!(
-                "{name} is a core WebAssembly module, not a component; build it for wasm32-wasip2 or with `cargo component build`"
-            ))),
-        },
+        Ok(wasmparser::Chunk::Parsed { payload: wasmparser::Payload::Version { encoding, .. }, .. }) => {
+            match encoding {
+                wasmparser::Encoding::Component => Ok(()),
+                wasmparser::Encoding::Module => Err(PluginError::InvalidComponent(format!(
+                    "{name} is a core WebAssembly module, not a component; build it for wasm32-wasip2 or with `cargo component build`"
+                ))),
+            }
+        }
         _ => Err(PluginError::InvalidComponent(format!(
             "{name} is not WebAssembly (bad magic number or header); expected a component .wasm file"
         ))),

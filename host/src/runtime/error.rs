@@ -88,7 +88,10 @@ impl PluginError {
     pub fn is_fault(&self) -> bool {
         matches!(
             self,
-            PluginError::Timeout { .. } | PluginError::OutOfMemory { .. } | PluginError::Trap { .. } | PluginError::Poisoned(_)
+            PluginError::Timeout { .. }
+                | PluginError::OutOfMemory { .. }
+                | PluginError::Trap { .. }
+                | PluginError::Poisoned(_)
         )
     }
 

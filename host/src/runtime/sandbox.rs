@@ -12,8 +12,8 @@
 use super::guest_log::GuestLog;
 use super::limits::Limits;
 use std::time::Duration;
-use wasmtime::component::ResourceTable;
 use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// What each `Store` holds for its one plugin instance.

@@ -137,6 +137,17 @@ fn compatible(version: &str) -> bool {
     }
 }
 
+impl WorldMatch {
+    /// Refuse to use a component as a kind it does not implement.
+    pub fn expect(&self, kind: ModelKind) -> Result<(), PluginError> {
+        if self.kind == kind {
+            Ok(())
+        } else {
+            Err(PluginError::Incompatible(format!("the component implements {}, not {kind}", self.kind)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::compatible;
@@ -149,16 +160,5 @@ mod tests {
         assert!(!compatible("1.1.0"));
         assert!(!compatible(""));
         assert!(!compatible("garbage"));
-    }
-}
-
-impl WorldMatch {
-    /// Refuse to use a component as a kind it does not implement.
-    pub fn expect(&self, kind: ModelKind) -> Result<(), PluginError> {
-        if self.kind == kind {
-            Ok(())
-        } else {
-            Err(PluginError::Incompatible(format!("the component implements {}, not {kind}", self.kind)))
-        }
     }
 }

@@ -59,16 +59,17 @@ impl FromStr for ColumnSpec {
         let (transform, source) = match rhs.split_once('(') {
             None => (Transform::Raw, rhs),
             Some((func, rest)) => {
-                let source = rest
-                    .strip_suffix(')')
-                    .ok_or_else(|| format!("column mapping {s:?}: missing ')'"))?
-                    .trim();
+                let source = rest.strip_suffix(')').ok_or_else(|| format!("column mapping {s:?}: missing ')'"))?.trim();
                 let t = match func.trim() {
                     "log" => Transform::Log,
                     "pct" => Transform::Pct,
                     "pct100" => Transform::Pct100,
                     "logret" => Transform::LogRet,
-                    other => return Err(format!("column mapping {s:?}: unknown function {other:?}; use log, pct, pct100 or logret")),
+                    other => {
+                        return Err(format!(
+                            "column mapping {s:?}: unknown function {other:?}; use log, pct, pct100 or logret"
+                        ));
+                    }
                 };
                 (t, source)
             }

@@ -9,6 +9,10 @@
 //! arithmetic and bit manipulation, lane by lane: the same bits with or
 //! without SIMD, on wasm32 as natively.
 
+// The constants are fdlibm's, written digit for digit as in its source (their
+// bit patterns are in the comments), so clippy's precision lints do not apply.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
 use super::lanes::{Bits, Lanes, Mask};
 
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // 0x3fe62e42_fee00000

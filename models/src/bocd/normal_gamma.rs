@@ -155,9 +155,9 @@ mod tests {
             let direct = libm::lgamma(a + 0.5) - libm::lgamma(a);
             assert!((ln_gamma_half_ratio(a) - direct).abs() < 1e-13, "a={a}");
         }
-        // Values from mpmath (40 digits).
+        // Values from mpmath.
         assert!((ln_gamma_half_ratio(20.0) - 1.491_616_787_331_304_1).abs() < 1e-15);
-        assert!((ln_gamma_half_ratio(1e4) - 4.605_157_685_988_096_6).abs() < 1e-15);
+        assert!((ln_gamma_half_ratio(1e4) - 4.605_157_685_988_097).abs() < 1e-15);
     }
 
     #[test]

@@ -129,7 +129,10 @@ impl Config {
             return bad(format!("min-obs must be in [1, window = {}], got {}", self.window, self.min_obs));
         }
         if self.estimate && self.min_obs < 2 {
-            return bad(format!("min-obs must be >= 2 when estimate=true (a fit needs returns that vary), got {}", self.min_obs));
+            return bad(format!(
+                "min-obs must be >= 2 when estimate=true (a fit needs returns that vary), got {}",
+                self.min_obs
+            ));
         }
         if !self.estimate && self.refit_every != 0 {
             return bad(format!(

@@ -279,26 +279,19 @@ pub(crate) fn gaussian_loglikelihood_fast(y: &[f64], p: &GarchParams, backcast: 
 mod tests {
     use super::*;
     use crate::garch::recursion::{arch_backcast, conditional_variance};
+    use crate::garch::simulated::Simulation;
 
     /// A deterministic fat-tailed, volatility-clustered series.
     pub(crate) fn series(n: usize) -> Vec<f64> {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
+        let sim = Simulation {
+            seed: 0x2545_f491_4f6c_dd1d,
+            mu: 0.05,
+            omega: 0.05,
+            alpha: 0.1,
+            beta: 0.85,
+            initial_variance: 1.0,
         };
-        let mut v: f64 = 1.0;
-        (0..n)
-            .map(|_| {
-                let z = (next() + next() + next() + next() - 2.0) * 1.7;
-                let z = if next() < 0.05 { 3.0 * z } else { z };
-                let r = 0.05 + v.sqrt() * z;
-                v = 0.05 + 0.1 * (r - 0.05) * (r - 0.05) + 0.85 * v;
-                r
-            })
-            .collect()
+        sim.series(n)
     }
 
     fn at(x: &[f64]) -> GarchParams {
@@ -309,10 +302,9 @@ mod tests {
     fn gradient_matches_central_differences() {
         let y = series(800);
         let bc = arch_backcast(&y);
-        for (dist, x) in [
-            (Dist::Normal, vec![0.07, 0.05, 0.12, 0.8]),
-            (Dist::StudentT, vec![0.03, 0.04, 0.09, 0.86, 5.5]),
-        ] {
+        for (dist, x) in
+            [(Dist::Normal, vec![0.07, 0.05, 0.12, 0.8]), (Dist::StudentT, vec![0.03, 0.04, 0.09, 0.86, 5.5])]
+        {
             let k = dist.num_params();
             let mut g = vec![0.0; k];
             let ll = loglikelihood_gradient(&y, &at(&x), dist, bc, &mut g);
@@ -323,7 +315,11 @@ mod tests {
                 xp[i] += h;
                 xm[i] -= h;
                 let fd = (loglikelihood(&y, &at(&xp), dist, bc) - loglikelihood(&y, &at(&xm), dist, bc)) / (2.0 * h);
-                assert!((g[i] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "{dist:?} param {i}: analytic {} vs fd {fd}", g[i]);
+                assert!(
+                    (g[i] - fd).abs() <= 1e-5 * (1.0 + fd.abs()),
+                    "{dist:?} param {i}: analytic {} vs fd {fd}",
+                    g[i]
+                );
             }
         }
     }

@@ -63,8 +63,7 @@ impl LogSum {
     #[inline]
     pub fn total(&self) -> Option<f64> {
         let m = self.mantissa;
-        (self.ok && m.is_normal() && m > 0.0)
-            .then(|| libm::log(m) + self.exponent as f64 * std::f64::consts::LN_2)
+        (self.ok && m.is_normal() && m > 0.0).then(|| libm::log(m) + self.exponent as f64 * std::f64::consts::LN_2)
     }
 }
 

@@ -44,10 +44,14 @@ mod logsum;
 mod online;
 mod optimizer;
 mod recursion;
+#[cfg(test)]
+mod simulated;
 
 pub use config::{MAX_WINDOW, param_specs};
 pub use dist::{Dist, LN_2PI, NU_BOUNDS, digamma, normal_term, student_t_constant, student_t_term};
-pub use fit::{FIT_MAX_ITERATIONS, FIT_TOLERANCE, GarchFit, SECOND_START_MAX_NOBS, fit_garch, fit_garch_from, starting_values};
+pub use fit::{
+    FIT_MAX_ITERATIONS, FIT_TOLERANCE, GarchFit, SECOND_START_MAX_NOBS, fit_garch, fit_garch_from, starting_values,
+};
 pub use forecast::forecast_variance;
 pub use likelihood::{loglikelihood, loglikelihood_gradient, loglikelihood_terms};
 pub use online::{Garch, MAX_HORIZON};

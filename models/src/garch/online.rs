@@ -395,6 +395,7 @@ fn numerical(y: f64, s2: f64) -> ModelError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::garch::simulated::Simulation;
     use crate::garch::{OUTPUTS, param_specs};
 
     fn f(name: &str, v: f64) -> (String, ParamValue) {
@@ -412,23 +413,15 @@ mod tests {
 
     /// Raw (fractional) returns with GARCH volatility from a fixed stream.
     fn returns(n: usize) -> Vec<f64> {
-        let mut s = 0x0123_4567_89ab_cdefu64;
-        let mut u = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
+        let sim = Simulation {
+            seed: 0x0123_4567_89ab_cdef,
+            mu: 0.05,
+            omega: 0.02,
+            alpha: 0.09,
+            beta: 0.89,
+            initial_variance: 1.2,
         };
-        let mut v: f64 = 1.2;
-        (0..n)
-            .map(|_| {
-                let z = (u() + u() + u() + u() + u() + u() - 3.0) * std::f64::consts::SQRT_2;
-                let z = if u() < 0.03 { 2.5 * z } else { z };
-                let r = 0.05 + v.sqrt() * z;
-                v = 0.02 + 0.09 * (r - 0.05) * (r - 0.05) + 0.89 * v;
-                r / 100.0
-            })
-            .collect()
+        sim.series(n).into_iter().map(|r| r / 100.0).collect()
     }
 
     fn err_of(params: &[(String, ParamValue)]) -> String {
@@ -578,7 +571,9 @@ mod tests {
                     let before = g.snapshot();
                     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e307] {
                         match g.update(bad) {
-                            Err(e @ ModelError::InvalidInput(_)) => assert!(e.to_string().contains("ret"), "{e}"),
+                            Err(e @ ModelError::InvalidInput(_)) => {
+                                assert!(e.to_string().contains("ret"), "{e}")
+                            }
                             other => panic!("{bad} gave {other:?}"),
                         }
                         assert_eq!(g.snapshot(), before);

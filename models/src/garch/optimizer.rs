@@ -164,8 +164,9 @@ where
     let mut converged = false;
     let mut b = b0;
     let mut restarted = false;
-    let mut active: Vec<usize> =
-        (0..constraints.len()).filter(|&i| constraints[i].slack(&x) <= 1e-12 * (1.0 + constraints[i].b.abs())).collect();
+    let mut active: Vec<usize> = (0..constraints.len())
+        .filter(|&i| constraints[i].slack(&x) <= 1e-12 * (1.0 + constraints[i].b.abs()))
+        .collect();
     let outcome = |x, f, iterations, evaluations, converged| Outcome { x, f, iterations, evaluations, converged };
     if !f.is_finite() {
         return outcome(x, f, 0, evaluations, false);
@@ -485,21 +486,28 @@ mod tests {
 
     #[test]
     fn unconstrained_rosenbrock() {
-        let out = minimize(2, [-1.2, 1.0, 0.0, 0.0, 0.0], &[], settings(), |x, g| {
-            let (a, b) = (x[0], x[1]);
-            g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
-            g[1] = 200.0 * (b - a * a);
-            (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
-        }, |x| {
-            // The exact Hessian (positive definite near the valley floor;
-            // `minimize` makes it so elsewhere).
-            let mut h = [[0.0; MAX_DIM]; MAX_DIM];
-            h[0][0] = 2.0 - 400.0 * (x[1] - 3.0 * x[0] * x[0]);
-            h[0][1] = -400.0 * x[0];
-            h[1][0] = -400.0 * x[0];
-            h[1][1] = 200.0;
-            h
-        });
+        let out = minimize(
+            2,
+            [-1.2, 1.0, 0.0, 0.0, 0.0],
+            &[],
+            settings(),
+            |x, g| {
+                let (a, b) = (x[0], x[1]);
+                g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+                g[1] = 200.0 * (b - a * a);
+                (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+            },
+            |x| {
+                // The exact Hessian (positive definite near the valley floor;
+                // `minimize` makes it so elsewhere).
+                let mut h = [[0.0; MAX_DIM]; MAX_DIM];
+                h[0][0] = 2.0 - 400.0 * (x[1] - 3.0 * x[0] * x[0]);
+                h[0][1] = -400.0 * x[0];
+                h[1][0] = -400.0 * x[0];
+                h[1][1] = 200.0;
+                h
+            },
+        );
         assert!(out.converged, "{out:?}");
         assert!((out.x[0] - 1.0).abs() < 1e-6 && (out.x[1] - 1.0).abs() < 1e-6, "{out:?}");
     }
@@ -512,12 +520,19 @@ mod tests {
             Constraint { a: [-1.0, -1.0, 0.0, 0.0, 0.0], b: -1.0 },
             Constraint::lower(0, -10.0),
         ];
-        let out = minimize(3, [0.0, 0.0, 0.5, 0.0, 0.0], &cons, settings(), |x, g| {
-            g[0] = 2.0 * (x[0] - 2.0);
-            g[1] = 2.0 * (x[1] - 3.0);
-            g[2] = 2.0 * (x[2] + 1.0);
-            (x[0] - 2.0).powi(2) + (x[1] - 3.0).powi(2) + (x[2] + 1.0).powi(2)
-        }, |_| ident(3));
+        let out = minimize(
+            3,
+            [0.0, 0.0, 0.5, 0.0, 0.0],
+            &cons,
+            settings(),
+            |x, g| {
+                g[0] = 2.0 * (x[0] - 2.0);
+                g[1] = 2.0 * (x[1] - 3.0);
+                g[2] = 2.0 * (x[2] + 1.0);
+                (x[0] - 2.0).powi(2) + (x[1] - 3.0).powi(2) + (x[2] + 1.0).powi(2)
+            },
+            |_| ident(3),
+        );
         assert!(out.converged, "{out:?}");
         // Projection of (2, 3) onto x0 + x1 = 1 is (0, 1); x2 at its bound.
         assert!((out.x[0] - 0.0).abs() < 1e-9 && (out.x[1] - 1.0).abs() < 1e-9, "{out:?}");
@@ -528,10 +543,17 @@ mod tests {
     fn constraints_active_at_the_start_are_released() {
         // Start on x0 = 0 with the optimum inside.
         let cons = [Constraint::lower(0, 0.0), Constraint::upper(0, 5.0)];
-        let out = minimize(1, [0.0; MAX_DIM], &cons, settings(), |x, g| {
-            g[0] = 2.0 * (x[0] - 1.5);
-            (x[0] - 1.5).powi(2)
-        }, |_| ident(1));
+        let out = minimize(
+            1,
+            [0.0; MAX_DIM],
+            &cons,
+            settings(),
+            |x, g| {
+                g[0] = 2.0 * (x[0] - 1.5);
+                (x[0] - 1.5).powi(2)
+            },
+            |_| ident(1),
+        );
         assert!(out.converged && (out.x[0] - 1.5).abs() < 1e-9, "{out:?}");
     }
 }

@@ -29,8 +29,8 @@ impl Guest for Component {
             params: vec![
                 ParamSpec {
                     name: "mode".into(),
-                    description: "read-file | list-dir | connect:<addr> | env | clock | loop | hog | panic | print | ok"
-                        .into(),
+                    description:
+                        "read-file | list-dir | connect:<addr> | env | clock | loop | hog | panic | print | ok".into(),
                     default_value: ParamValue::Text("ok".into()),
                 },
                 ParamSpec {
@@ -75,7 +75,11 @@ impl GuestModel for Hostile {
                 })
                 .unwrap_or_else(|| default.to_string())
         };
-        Ok(Model::new(Hostile { mode: text("mode", "ok"), path: text("path", "/etc/hostname"), hoard: RefCell::new(Vec::new()) }))
+        Ok(Model::new(Hostile {
+            mode: text("mode", "ok"),
+            path: text("path", "/etc/hostname"),
+            hoard: RefCell::new(Vec::new()),
+        }))
     }
 
     fn restore(_snapshot: Vec<u8>) -> Result<Model, ModelError> {
@@ -97,11 +101,19 @@ impl GuestModel for Hostile {
             "env" => {
                 let vars = std::env::vars().count();
                 let args = std::env::args().count();
-                if vars + args > 0 { hole(format!("{vars} env vars, {args} args")) } else { blocked("no env, no args".into()) }
+                if vars + args > 0 {
+                    hole(format!("{vars} env vars, {args} args"))
+                } else {
+                    blocked("no env, no args".into())
+                }
             }
             "clock" => {
                 let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                if since.as_secs() > 0 { hole(format!("wall clock reads {since:?}")) } else { blocked("clock reads zero".into()) }
+                if since.as_secs() > 0 {
+                    hole(format!("wall clock reads {since:?}"))
+                } else {
+                    blocked("clock reads zero".into())
+                }
             }
             "loop" => {
                 let mut i: u64 = 0;
