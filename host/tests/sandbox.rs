@@ -100,9 +100,32 @@ fn a_panic_is_a_typed_trap() {
     assert!(matches!(p.update(0.0).unwrap_err(), PluginError::Poisoned(_)));
 }
 
+/// Collects formatted log lines in memory, so the test can read them back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[test]
-fn stderr_is_captured_not_inherited() {
+fn stderr_goes_to_the_host_log_under_the_plugin_name() {
     let rt = common::runtime();
-    // Writing to stderr works (it goes to the host log) and does not fail the call.
-    assert!(hostile(&rt, "print").update(0.0).is_ok());
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let mut m = hostile(&rt, "print");
+        assert!(m.update(0.0).is_ok(), "writing to stderr must not fail the call");
+        drop(m);
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("hello from the hostile plugin's stderr"), "log was: {log}");
+    assert!(log.contains("plugin=hostile"), "log was: {log}");
 }
