@@ -176,8 +176,24 @@ fn bocd(c: &mut Criterion, rt: &Runtime) {
     g.finish();
 }
 
+/// The boundary alone: calls into a component that does no work
+/// (`tests/plugins/hostile` in mode `ok`). `change-prob` returns a bare f64;
+/// `update` returns `result<step, model-error>`, whose error strings make the
+/// guest export a post-return function that wasmtime calls after every call.
+fn boundary(c: &mut Criterion, rt: &Runtime) {
+    use hft_host::runtime::bindings::types::{Param, ParamValue as WitValue};
+    let wasm = component(rt, "hostile");
+    let params = [Param { name: "mode".into(), value: WitValue::Text("ok".into()) }];
+    let mut m = ChangepointModel::create(&wasm, &params).unwrap();
+    let mut g = c.benchmark_group("boundary");
+    g.bench_function("f64-return", |b| b.iter(|| black_box(m.change_prob(5).unwrap())));
+    g.bench_function("result-record-return", |b| b.iter(|| black_box(m.update(0.0).unwrap())));
+    g.finish();
+}
+
 fn all(c: &mut Criterion) {
     let rt = Runtime::new(RuntimeConfig { cache_dir: None, ..RuntimeConfig::default() }).unwrap();
+    boundary(c, &rt);
     kalman(c, &rt);
     garch(c, &rt);
     bocd(c, &rt);

@@ -3,6 +3,7 @@
 mod common;
 
 use hft_host::models::{AnyModel, HedgeRatioModel, to_wit_params};
+use hft_host::runtime::{GuestError, PluginError};
 use hft_models::fixtures::{assert_close, cases, load};
 
 #[test]
@@ -74,6 +75,10 @@ fn bad_input_and_bad_params_are_guest_errors_and_leave_the_model_usable() {
     assert_eq!(m.snapshot().unwrap(), before, "a failed batch changed the state");
     let err = m.update_batch(&[1.0], &[1.0, 2.0]).unwrap_err();
     assert!(err.to_string().contains("x has 1 values but y has 2"), "{err}");
+    // A single update reports its kind in the result and its message through `last-error`.
+    let err = m.update(f64::NAN, 1.0).unwrap_err();
+    assert!(matches!(&err, PluginError::Guest(GuestError::InvalidInput(why)) if why.contains('x')), "{err}");
+    assert_eq!(m.snapshot().unwrap(), before, "a failed update changed the state");
     let err = HedgeRatioModel::restore(&component, b"garbage").err().unwrap();
     assert!(err.to_string().contains("invalid snapshot"), "{err}");
     assert!(m.update(1.0, 2.0).is_ok());

@@ -40,6 +40,33 @@ impl From<ModelError> for types::ModelError {
     }
 }
 
+/// The message of a resource's last failed per-event call.
+///
+/// Per-event calls return only a [`types::ErrorKind`] (see the WIT for why);
+/// the message waits here until the host asks for it with `last-error`.
+#[derive(Debug, Default)]
+pub struct LastError(std::cell::RefCell<String>);
+
+impl LastError {
+    /// Keep `e`'s message and return its kind, for the WIT result.
+    pub fn record(&self, e: ModelError) -> types::ErrorKind {
+        let (kind, message) = match e {
+            ModelError::InvalidParams(m) => (types::ErrorKind::InvalidParams, m),
+            ModelError::InvalidInput(m) => (types::ErrorKind::InvalidInput, m),
+            ModelError::InvalidSnapshot(m) => (types::ErrorKind::InvalidSnapshot, m),
+            ModelError::NotReady(m) => (types::ErrorKind::NotReady, m),
+            ModelError::Numerical(m) => (types::ErrorKind::Numerical, m),
+        };
+        *self.0.borrow_mut() = message;
+        kind
+    }
+
+    /// The last message (empty if nothing failed).
+    pub fn message(&self) -> String {
+        self.0.borrow().clone()
+    }
+}
+
 /// A model-crate value as a WIT value.
 pub fn to_wit_value(v: &ParamValue) -> types::ParamValue {
     match v {

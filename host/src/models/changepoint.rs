@@ -41,7 +41,7 @@ impl ChangepointModel {
     /// Feed one observation.
     pub fn update(&mut self, x: f64) -> Result<Step, PluginError> {
         let m = self.api.hft_strategy_changepoint().model();
-        self.handle.call("update", CallClass::Event, |s, r| m.call_update(s, r, x))
+        self.handle.call_event("update", |s, r| m.call_update(s, r, x), |s, r| m.call_last_error(s, r))
     }
 
     /// Feed observations in order; all or nothing.

@@ -1,7 +1,7 @@
 //! What every typed model handle shares: an instance, a resource handle in
 //! it, and the translation of the WIT `model-error` into [`GuestError`].
 
-use crate::runtime::bindings::types::{ModelError, ModelInfo};
+use crate::runtime::bindings::types::{ErrorKind, ModelError, ModelInfo};
 use crate::runtime::bindings::{changepoint, hedge_ratio, volatility};
 use crate::runtime::{CallClass, GuestError, Instance, LoadedComponent, ModelKind, PluginError, SandboxState};
 use wasmtime::Store;
@@ -15,6 +15,20 @@ impl From<ModelError> for GuestError {
             ModelError::InvalidSnapshot(m) => GuestError::InvalidSnapshot(m),
             ModelError::NotReady(m) => GuestError::NotReady(m),
             ModelError::Numerical(m) => GuestError::Numerical(m),
+        }
+    }
+}
+
+impl GuestError {
+    /// The error of a per-event call: its kind, and the message the guest
+    /// kept for `last-error`.
+    pub(crate) fn from_kind(kind: ErrorKind, message: String) -> GuestError {
+        match kind {
+            ErrorKind::InvalidParams => GuestError::InvalidParams(message),
+            ErrorKind::InvalidInput => GuestError::InvalidInput(message),
+            ErrorKind::InvalidSnapshot => GuestError::InvalidSnapshot(message),
+            ErrorKind::NotReady => GuestError::NotReady(message),
+            ErrorKind::Numerical => GuestError::Numerical(message),
         }
     }
 }
@@ -62,6 +76,25 @@ impl Handle {
     ) -> Result<R, PluginError> {
         let res = self.resource;
         flatten(self.instance.call(call, class, |s| f(s, res)))
+    }
+
+    /// Call a per-event method, which reports failure as an [`ErrorKind`]
+    /// only; on failure, ask `last_error` for the message (a second call,
+    /// paid only when something went wrong).
+    pub(crate) fn call_event<R>(
+        &mut self,
+        call: &'static str,
+        f: impl FnOnce(&mut Store<SandboxState>, ResourceAny) -> wasmtime::Result<Result<R, ErrorKind>>,
+        last_error: impl FnOnce(&mut Store<SandboxState>, ResourceAny) -> wasmtime::Result<String>,
+    ) -> Result<R, PluginError> {
+        let res = self.resource;
+        match self.instance.call(call, CallClass::Event, |s| f(s, res))? {
+            Ok(r) => Ok(r),
+            Err(kind) => {
+                let message = self.instance.call("last-error", CallClass::Event, |s| last_error(s, res))?;
+                Err(GuestError::from_kind(kind, message).into())
+            }
+        }
     }
 
     /// Call a method of the resource that cannot fail in the guest.

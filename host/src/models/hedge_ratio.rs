@@ -43,7 +43,11 @@ impl HedgeRatioModel {
     /// Feed one observation.
     pub fn update(&mut self, x: f64, y: f64) -> Result<Estimate, PluginError> {
         let m = self.api.hft_strategy_hedge_ratio().model();
-        self.handle.call("update", CallClass::Event, |s, r| m.call_update(s, r, Observation { x, y }))
+        self.handle.call_event(
+            "update",
+            |s, r| m.call_update(s, r, Observation { x, y }),
+            |s, r| m.call_last_error(s, r),
+        )
     }
 
     /// Feed `x[i], y[i]` in order; all or nothing.

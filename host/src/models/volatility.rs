@@ -41,7 +41,7 @@ impl VolatilityModel {
     /// Feed one raw return.
     pub fn update(&mut self, ret: f64) -> Result<Step, PluginError> {
         let m = self.api.hft_strategy_volatility().model();
-        self.handle.call("update", CallClass::Event, |s, r| m.call_update(s, r, ret))
+        self.handle.call_event("update", |s, r| m.call_update(s, r, ret), |s, r| m.call_last_error(s, r))
     }
 
     /// Feed raw returns in order; all or nothing.

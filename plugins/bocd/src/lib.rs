@@ -10,7 +10,8 @@ wit_bindgen::generate!({
 
 use exports::hft::strategy::changepoint::{Guest, GuestModel, Model, Step, StepBatch};
 use hft_models::bocd::{self, Bocd, BocdStep};
-use hft_sdk::types::{ModelError, ModelInfo, Param};
+use hft_sdk::LastError;
+use hft_sdk::types::{ErrorKind, ModelError, ModelInfo, Param};
 use std::cell::RefCell;
 
 struct Component;
@@ -24,7 +25,16 @@ impl Guest for Component {
 }
 
 /// One run-length posterior; the host owns it through a handle.
-struct BocdModel(RefCell<Bocd>);
+struct BocdModel {
+    model: RefCell<Bocd>,
+    last_error: LastError,
+}
+
+impl BocdModel {
+    fn wrap(model: Bocd) -> Model {
+        Model::new(BocdModel { model: RefCell::new(model), last_error: LastError::default() })
+    }
+}
 
 fn step(s: BocdStep) -> Step {
     Step {
@@ -39,16 +49,19 @@ fn step(s: BocdStep) -> Step {
 
 impl GuestModel for BocdModel {
     fn create(params: Vec<Param>) -> Result<Model, ModelError> {
-        let model = Bocd::new(&hft_sdk::from_wit_params(params))?;
-        Ok(Model::new(BocdModel(RefCell::new(model))))
+        Ok(BocdModel::wrap(Bocd::new(&hft_sdk::from_wit_params(params))?))
     }
 
     fn restore(snapshot: Vec<u8>) -> Result<Model, ModelError> {
-        Ok(Model::new(BocdModel(RefCell::new(Bocd::restore(&snapshot)?))))
+        Ok(BocdModel::wrap(Bocd::restore(&snapshot)?))
     }
 
-    fn update(&self, x: f64) -> Result<Step, ModelError> {
-        Ok(step(self.0.borrow_mut().update(x)?))
+    fn update(&self, x: f64) -> Result<Step, ErrorKind> {
+        self.model.borrow_mut().update(x).map(step).map_err(|e| self.last_error.record(e))
+    }
+
+    fn last_error(&self) -> String {
+        self.last_error.message()
     }
 
     fn update_batch(&self, xs: Vec<f64>) -> Result<StepBatch, ModelError> {
@@ -61,7 +74,7 @@ impl GuestModel for BocdModel {
             pruned_mass: Vec::with_capacity(n),
             hypotheses: Vec::with_capacity(n),
         };
-        let mut model = self.0.borrow_mut();
+        let mut model = self.model.borrow_mut();
         hft_sdk::all_or_nothing(
             &mut *model,
             n,
@@ -79,19 +92,19 @@ impl GuestModel for BocdModel {
     }
 
     fn change_prob(&self, window: u32) -> f64 {
-        self.0.borrow().change_prob(window)
+        self.model.borrow().change_prob(window)
     }
 
     fn run_length_posterior(&self) -> Vec<f64> {
-        self.0.borrow().run_length_posterior()
+        self.model.borrow().run_length_posterior()
     }
 
     fn snapshot(&self) -> Vec<u8> {
-        self.0.borrow().snapshot()
+        self.model.borrow().snapshot()
     }
 
     fn params(&self) -> Vec<Param> {
-        hft_sdk::to_wit_params(self.0.borrow().params())
+        hft_sdk::to_wit_params(self.model.borrow().params())
     }
 }
 

@@ -10,7 +10,8 @@ wit_bindgen::generate!({
 
 use exports::hft::strategy::volatility::{FitReport, Guest, GuestModel, Model, Step, StepBatch};
 use hft_models::garch::{self, Garch, GarchStep};
-use hft_sdk::types::{ModelError, ModelInfo, Param};
+use hft_sdk::LastError;
+use hft_sdk::types::{ErrorKind, ModelError, ModelInfo, Param};
 use std::cell::RefCell;
 
 struct Component;
@@ -24,7 +25,16 @@ impl Guest for Component {
 }
 
 /// One GARCH model with its return window; the host owns it through a handle.
-struct GarchModel(RefCell<Garch>);
+struct GarchModel {
+    model: RefCell<Garch>,
+    last_error: LastError,
+}
+
+impl GarchModel {
+    fn wrap(model: Garch) -> Model {
+        Model::new(GarchModel { model: RefCell::new(model), last_error: LastError::default() })
+    }
+}
 
 fn step(s: GarchStep) -> Step {
     Step {
@@ -40,16 +50,19 @@ fn step(s: GarchStep) -> Step {
 
 impl GuestModel for GarchModel {
     fn create(params: Vec<Param>) -> Result<Model, ModelError> {
-        let model = Garch::new(&hft_sdk::from_wit_params(params))?;
-        Ok(Model::new(GarchModel(RefCell::new(model))))
+        Ok(GarchModel::wrap(Garch::new(&hft_sdk::from_wit_params(params))?))
     }
 
     fn restore(snapshot: Vec<u8>) -> Result<Model, ModelError> {
-        Ok(Model::new(GarchModel(RefCell::new(Garch::restore(&snapshot)?))))
+        Ok(GarchModel::wrap(Garch::restore(&snapshot)?))
     }
 
-    fn update(&self, ret: f64) -> Result<Step, ModelError> {
-        Ok(step(self.0.borrow_mut().update(ret)?))
+    fn update(&self, ret: f64) -> Result<Step, ErrorKind> {
+        self.model.borrow_mut().update(ret).map(step).map_err(|e| self.last_error.record(e))
+    }
+
+    fn last_error(&self) -> String {
+        self.last_error.message()
     }
 
     fn update_batch(&self, rets: Vec<f64>) -> Result<StepBatch, ModelError> {
@@ -63,7 +76,7 @@ impl GuestModel for GarchModel {
             ready: Vec::with_capacity(n),
             refitted: Vec::with_capacity(n),
         };
-        let mut model = self.0.borrow_mut();
+        let mut model = self.model.borrow_mut();
         hft_sdk::all_or_nothing(
             &mut *model,
             n,
@@ -82,7 +95,7 @@ impl GuestModel for GarchModel {
     }
 
     fn fit(&self, rets: Vec<f64>) -> Result<FitReport, ModelError> {
-        let report = self.0.borrow_mut().fit(&rets)?;
+        let report = self.model.borrow_mut().fit(&rets)?;
         Ok(FitReport {
             params: hft_sdk::to_wit_params(report.params),
             loglik: report.loglik,
@@ -93,15 +106,15 @@ impl GuestModel for GarchModel {
     }
 
     fn forecast(&self, horizon: u32) -> Result<Vec<f64>, ModelError> {
-        Ok(self.0.borrow().forecast(horizon)?)
+        Ok(self.model.borrow().forecast(horizon)?)
     }
 
     fn snapshot(&self) -> Vec<u8> {
-        self.0.borrow().snapshot()
+        self.model.borrow().snapshot()
     }
 
     fn params(&self) -> Vec<Param> {
-        hft_sdk::to_wit_params(self.0.borrow().params())
+        hft_sdk::to_wit_params(self.model.borrow().params())
     }
 }
 

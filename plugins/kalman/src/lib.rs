@@ -10,7 +10,8 @@ wit_bindgen::generate!({
 
 use exports::hft::strategy::hedge_ratio::{Estimate, EstimateBatch, Guest, GuestModel, Model, Observation};
 use hft_models::kalman::{self, Kalman, KalmanStep};
-use hft_sdk::types::{ModelError, ModelInfo, Param};
+use hft_sdk::LastError;
+use hft_sdk::types::{ErrorKind, ModelError, ModelInfo, Param};
 use std::cell::RefCell;
 
 struct Component;
@@ -24,7 +25,16 @@ impl Guest for Component {
 }
 
 /// One filter; the host owns it through a resource handle.
-struct KalmanModel(RefCell<Kalman>);
+struct KalmanModel {
+    model: RefCell<Kalman>,
+    last_error: LastError,
+}
+
+impl KalmanModel {
+    fn wrap(model: Kalman) -> Model {
+        Model::new(KalmanModel { model: RefCell::new(model), last_error: LastError::default() })
+    }
+}
 
 fn estimate(s: KalmanStep) -> Estimate {
     Estimate {
@@ -45,16 +55,19 @@ fn estimate(s: KalmanStep) -> Estimate {
 
 impl GuestModel for KalmanModel {
     fn create(params: Vec<Param>) -> Result<Model, ModelError> {
-        let model = Kalman::new(&hft_sdk::from_wit_params(params))?;
-        Ok(Model::new(KalmanModel(RefCell::new(model))))
+        Ok(KalmanModel::wrap(Kalman::new(&hft_sdk::from_wit_params(params))?))
     }
 
     fn restore(snapshot: Vec<u8>) -> Result<Model, ModelError> {
-        Ok(Model::new(KalmanModel(RefCell::new(Kalman::restore(&snapshot)?))))
+        Ok(KalmanModel::wrap(Kalman::restore(&snapshot)?))
     }
 
-    fn update(&self, obs: Observation) -> Result<Estimate, ModelError> {
-        Ok(estimate(self.0.borrow_mut().update(obs.x, obs.y)?))
+    fn update(&self, obs: Observation) -> Result<Estimate, ErrorKind> {
+        self.model.borrow_mut().update(obs.x, obs.y).map(estimate).map_err(|e| self.last_error.record(e))
+    }
+
+    fn last_error(&self) -> String {
+        self.last_error.message()
     }
 
     fn update_batch(&self, x: Vec<f64>, y: Vec<f64>) -> Result<EstimateBatch, ModelError> {
@@ -81,7 +94,7 @@ impl GuestModel for KalmanModel {
             p_bb: col(),
             loglik: col(),
         };
-        let mut model = self.0.borrow_mut();
+        let mut model = self.model.borrow_mut();
         hft_sdk::all_or_nothing(
             &mut *model,
             n,
@@ -105,11 +118,11 @@ impl GuestModel for KalmanModel {
     }
 
     fn snapshot(&self) -> Vec<u8> {
-        self.0.borrow().snapshot()
+        self.model.borrow().snapshot()
     }
 
     fn params(&self) -> Vec<Param> {
-        hft_sdk::to_wit_params(self.0.borrow().params())
+        hft_sdk::to_wit_params(self.model.borrow().params())
     }
 }
 

@@ -13,7 +13,7 @@ wit_bindgen::generate!({
 });
 
 use exports::hft::strategy::changepoint::{Guest, GuestModel, Model, Step, StepBatch};
-use hft_sdk::types::{ModelError, ModelInfo, Param, ParamSpec, ParamValue};
+use hft_sdk::types::{ErrorKind, ModelError, ModelInfo, Param, ParamSpec, ParamValue};
 use std::cell::RefCell;
 
 struct Component;
@@ -48,6 +48,7 @@ struct Hostile {
     mode: String,
     path: String,
     hoard: RefCell<Vec<Vec<u8>>>,
+    last_error: RefCell<String>,
 }
 
 fn hole(what: String) -> Result<Step, ModelError> {
@@ -63,30 +64,9 @@ fn fine() -> Result<Step, ModelError> {
     Ok(Step { change_prob: 0.0, map_length: 1, segment_mean: 0.0, segment_var: 1.0, pruned_mass: 0.0, hypotheses: 1 })
 }
 
-impl GuestModel for Hostile {
-    fn create(params: Vec<Param>) -> Result<Model, ModelError> {
-        let text = |name: &str, default: &str| {
-            params
-                .iter()
-                .find(|p| p.name == name)
-                .map(|p| match &p.value {
-                    ParamValue::Text(t) => t.clone(),
-                    _ => default.to_string(),
-                })
-                .unwrap_or_else(|| default.to_string())
-        };
-        Ok(Model::new(Hostile {
-            mode: text("mode", "ok"),
-            path: text("path", "/etc/hostname"),
-            hoard: RefCell::new(Vec::new()),
-        }))
-    }
-
-    fn restore(_snapshot: Vec<u8>) -> Result<Model, ModelError> {
-        Err(ModelError::InvalidSnapshot("hostile has no state".into()))
-    }
-
-    fn update(&self, _x: f64) -> Result<Step, ModelError> {
+impl Hostile {
+    /// Try what `mode` says; what the guest saw comes back as the result.
+    fn attempt(&self) -> Result<Step, ModelError> {
         let mode = self.mode.as_str();
         match mode {
             "ok" => fine(),
@@ -138,6 +118,54 @@ impl GuestModel for Hostile {
             },
         }
     }
+}
+
+impl GuestModel for Hostile {
+    fn create(params: Vec<Param>) -> Result<Model, ModelError> {
+        let text = |name: &str, default: &str| {
+            params
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| match &p.value {
+                    ParamValue::Text(t) => t.clone(),
+                    _ => default.to_string(),
+                })
+                .unwrap_or_else(|| default.to_string())
+        };
+        Ok(Model::new(Hostile {
+            mode: text("mode", "ok"),
+            path: text("path", "/etc/hostname"),
+            hoard: RefCell::new(Vec::new()),
+            last_error: RefCell::new(String::new()),
+        }))
+    }
+
+    fn restore(_snapshot: Vec<u8>) -> Result<Model, ModelError> {
+        Err(ModelError::InvalidSnapshot("hostile has no state".into()))
+    }
+
+    fn update(&self, _x: f64) -> Result<Step, ErrorKind> {
+        self.attempt().map_err(|e| {
+            let kind = match &e {
+                ModelError::InvalidParams(_) => ErrorKind::InvalidParams,
+                ModelError::InvalidSnapshot(_) => ErrorKind::InvalidSnapshot,
+                ModelError::NotReady(_) => ErrorKind::NotReady,
+                ModelError::Numerical(_) => ErrorKind::Numerical,
+                ModelError::InvalidInput(_) => ErrorKind::InvalidInput,
+            };
+            let (ModelError::InvalidParams(m)
+            | ModelError::InvalidInput(m)
+            | ModelError::InvalidSnapshot(m)
+            | ModelError::NotReady(m)
+            | ModelError::Numerical(m)) = e;
+            *self.last_error.borrow_mut() = m;
+            kind
+        })
+    }
+
+    fn last_error(&self) -> String {
+        self.last_error.borrow().clone()
+    }
 
     fn update_batch(&self, xs: Vec<f64>) -> Result<StepBatch, ModelError> {
         let mut out = StepBatch {
@@ -148,8 +176,8 @@ impl GuestModel for Hostile {
             pruned_mass: vec![],
             hypotheses: vec![],
         };
-        for x in xs {
-            let s = self.update(x)?;
+        for _ in xs {
+            let s = self.attempt()?;
             out.change_prob.push(s.change_prob);
             out.map_length.push(s.map_length);
             out.segment_mean.push(s.segment_mean);
