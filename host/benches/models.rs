@@ -178,8 +178,8 @@ fn bocd(c: &mut Criterion, rt: &Runtime) {
 
 /// The boundary alone: calls into a component that does no work
 /// (`tests/plugins/hostile` in mode `ok`). `change-prob` returns a bare f64;
-/// `update` returns `result<step, model-error>`, whose error strings make the
-/// guest export a post-return function that wasmtime calls after every call.
+/// `update` returns `result<step, error-kind>`, a record through the
+/// return area (the shape of every model's per-event call).
 fn boundary(c: &mut Criterion, rt: &Runtime) {
     use hft_host::runtime::bindings::types::{Param, ParamValue as WitValue};
     let wasm = component(rt, "hostile");
