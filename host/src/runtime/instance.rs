@@ -28,7 +28,7 @@ impl Instance {
         store.set_epoch_deadline(limits.ticks(limits.heavy_call_timeout));
         store.epoch_deadline_trap();
         let instance = pre.instantiate(&mut store).map_err(|e| {
-            match classify("instantiate", limits, limits.heavy_call_timeout, e) {
+            match classify("instantiate", limits.heavy_call_timeout, e) {
                 PluginError::Trap { message, .. } => PluginError::Instantiate(format!("{name}: {message}")),
                 other => other,
             }
@@ -69,7 +69,7 @@ impl Instance {
         match f(&mut self.store) {
             Ok(r) => Ok(r),
             Err(e) => {
-                let err = classify(call, &self.limits, timeout, e);
+                let err = classify(call, timeout, e);
                 tracing::warn!(plugin = %self.name, call, error = %err, "plugin fault; instance poisoned");
                 self.poisoned = Some(err.to_string());
                 Err(err)
@@ -79,9 +79,9 @@ impl Instance {
 }
 
 /// Tell a timeout, a memory cap and a trap apart by their typed causes.
-fn classify(call: &'static str, limits: &Limits, timeout: std::time::Duration, e: wasmtime::Error) -> PluginError {
+fn classify(call: &'static str, timeout: std::time::Duration, e: wasmtime::Error) -> PluginError {
     if let Some(cap) = e.downcast_ref::<MemoryCapExceeded>() {
-        return PluginError::OutOfMemory { call, limit_bytes: cap.cap.min(limits.memory_bytes.max(cap.cap)) };
+        return PluginError::OutOfMemory { call, limit_bytes: cap.cap };
     }
     if let Some(Trap::Interrupt) = e.downcast_ref::<Trap>() {
         return PluginError::Timeout { call, limit: timeout };
