@@ -27,12 +27,11 @@ impl Instance {
         store.limiter(|s| &mut s.budget);
         store.set_epoch_deadline(limits.ticks(limits.heavy_call_timeout));
         store.epoch_deadline_trap();
-        let instance = pre.instantiate(&mut store).map_err(|e| {
-            match classify("instantiate", limits.heavy_call_timeout, e) {
+        let instance =
+            pre.instantiate(&mut store).map_err(|e| match classify("instantiate", limits.heavy_call_timeout, e) {
                 PluginError::Trap { message, .. } => PluginError::Instantiate(format!("{name}: {message}")),
                 other => other,
-            }
-        })?;
+            })?;
         Ok(Instance { name: name.to_string(), store, instance, limits: limits.clone(), poisoned: None })
     }
 

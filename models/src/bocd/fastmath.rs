@@ -4,8 +4,9 @@
 //! (same constants, same reduction; `exp` within 1 ulp of `libm`, `log1p`
 //! within 2 as it skips one division), restricted to the argument ranges the recursion produces (`exp`
 //! of a non-positive number, `log1p` of a non-negative one) and written
-//! without branches on [`Lanes`] (SSE2 or AVX2 on x86_64). Through `libm`
-//! calls these two functions were half the step time. Pure `f64`
+//! without branches on [`Lanes`] (SSE2 or AVX2 on x86_64, `simd128` on
+//! wasm32). Through `libm` calls these two functions were half the step
+//! time. Pure `f64`
 //! arithmetic and bit manipulation, lane by lane: the same bits with or
 //! without SIMD, on wasm32 as natively.
 
@@ -34,6 +35,31 @@ const ROUND: f64 = 6_755_399_441_055_744.0;
 /// 3e-308 relative to the largest) are zero for every purpose here.
 #[inline(always)]
 pub(crate) fn exp_nonpos<L: Lanes>(x: L) -> L {
+    exp_finish(exp_reduce(x))
+}
+
+/// [`exp_nonpos`] up to its division; the rest is [`exp_finish`]. Two
+/// halves so that a loop can overlap the second half of one vector with the
+/// first half of the next (same operations, same bits, as one call).
+#[derive(Clone, Copy)]
+pub(crate) struct ExpReduced<L: Lanes> {
+    /// `x >= -708` (else the result is 0).
+    ok: L::Mask,
+    /// `r`, with `x = k ln2 + r`.
+    r: L,
+    /// `r - r^2 P(r^2)`.
+    c: L,
+    /// The low part of `k ln2`.
+    lo: L,
+    /// `x - k ln2_hi`.
+    hi: L,
+    /// `2^k`.
+    scale: L,
+}
+
+/// The first half of [`exp_nonpos`].
+#[inline(always)]
+pub(crate) fn exp_reduce<L: Lanes>(x: L) -> ExpReduced<L> {
     let zero = L::splat(0.0);
     let ok = x.ge(L::splat(-708.0));
     let x = ok.select(x, zero);
@@ -49,11 +75,18 @@ pub(crate) fn exp_nonpos<L: Lanes>(x: L) -> L {
     let p = L::splat(P2) + rr * p;
     let p = L::splat(P1) + rr * p;
     let c = r - rr * p;
-    let y = L::splat(1.0) + (r * c / (L::splat(2.0) - c) - lo + hi);
     // 2^k, -1022 <= k <= 0, from k in the low bits of t.
     let k = t.to_bits().sub(L::Bits::splat(ROUND.to_bits()));
     let scale = L::from_bits(k.add(L::Bits::splat(1023)).shl::<52>());
-    ok.select(y * scale, zero)
+    ExpReduced { ok, r, c, lo, hi, scale }
+}
+
+/// The second half of [`exp_nonpos`].
+#[inline(always)]
+pub(crate) fn exp_finish<L: Lanes>(a: ExpReduced<L>) -> L {
+    let ExpReduced { ok, r, c, lo, hi, scale } = a;
+    let y = L::splat(1.0) + (r * c / (L::splat(2.0) - c) - lo + hi);
+    ok.select(y * scale, L::splat(0.0))
 }
 
 /// Largest argument [`log1p_nonneg`] handles (below 2^53, where `1 + x`
@@ -75,8 +108,32 @@ const K2: f64 = f64::from_bits(0x4006_a09e_0000_0000);
 /// `ln(1 + x)` for `0 <= x <= LOG1P_FAST_MAX`, lane-wise, branch-free:
 /// always the reduction `1 + x = 2^k (1 + f)` with a correction for the
 /// rounding of `1 + x` (which also makes tiny `x` come out as `x`).
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn log1p_nonneg<L: Lanes>(x: L) -> L {
+    log1p_finish(log1p_reduce(x))
+}
+
+/// [`log1p_nonneg`] up to its division, `s = f / (2 + f)`; the rest is
+/// [`log1p_finish`]. Two halves so that a loop can overlap the second half
+/// of one vector with the first half of the next (same operations, same
+/// bits, as one call).
+pub(crate) struct Log1pReduced<L> {
+    /// `f`, with `1 + x = 2^k (1 + f)`.
+    f: L,
+    /// `f^2 / 2`.
+    hfsq: L,
+    /// `f / (2 + f)`.
+    s: L,
+    /// `k ln2_lo + c`, `c` the rounding correction.
+    lo: L,
+    /// `k ln2_hi`.
+    hi: L,
+}
+
+/// The first half of [`log1p_nonneg`].
+#[inline(always)]
+pub(crate) fn log1p_reduce<L: Lanes>(x: L) -> Log1pReduced<L> {
     let one = L::splat(1.0);
     let u = one + x;
     let ui = u.to_bits();
@@ -92,14 +149,21 @@ pub(crate) fn log1p_nonneg<L: Lanes>(x: L) -> L {
     let f = L::from_bits(hu.shl::<32>().or(ui.and(L::Bits::splat(0xffff_ffff)))) - one;
     let hfsq = L::splat(0.5) * f * f;
     let s = f / (L::splat(2.0) + f);
+    // k as f64 without an integer conversion: (2^52 + k) - 2^52.
+    let dk = L::from_bits(k.or(L::Bits::splat(0x4330_0000_0000_0000))) - L::splat(4_503_599_627_370_496.0);
+    Log1pReduced { f, hfsq, s, lo: dk * L::splat(LN2_LO) + c, hi: dk * L::splat(LN2_HI) }
+}
+
+/// The second half of [`log1p_nonneg`]: the polynomial and the sum.
+#[inline(always)]
+pub(crate) fn log1p_finish<L: Lanes>(a: Log1pReduced<L>) -> L {
+    let Log1pReduced { f, hfsq, s, lo, hi } = a;
     let z = s * s;
     let w = z * z;
     let t1 = w * (L::splat(LG2) + w * (L::splat(LG4) + w * L::splat(LG6)));
     let t2 = z * (L::splat(LG1) + w * (L::splat(LG3) + w * (L::splat(LG5) + w * L::splat(LG7))));
     let r = t2 + t1;
-    // k as f64 without an integer conversion: (2^52 + k) - 2^52.
-    let dk = L::from_bits(k.or(L::Bits::splat(0x4330_0000_0000_0000))) - L::splat(4_503_599_627_370_496.0);
-    s * (hfsq + r) + (dk * L::splat(LN2_LO) + c) - hfsq + f + dk * L::splat(LN2_HI)
+    s * (hfsq + r) + lo - hfsq + f + hi
 }
 
 #[cfg(test)]

@@ -4,9 +4,17 @@
 //! Normal-Gamma update of each run length (one `log1p`, two divisions), and
 //! the weights `exp(v - max v)` with their sums (one `exp`). They are
 //! written once against [`Lanes`] and run as AVX2 (four lanes) when the CPU
-//! has it, SSE2 (two lanes) on other x86_64, and lane by lane elsewhere,
-//! with identical results (see `lanes`: every cross-lane reduction below
-//! has an order that does not depend on the lane count).
+//! has it, SSE2 (two lanes) on other x86_64, wasm `simd128` (two lanes) in
+//! the plugin, and lane by lane elsewhere, with identical results (see
+//! `lanes`: every cross-lane reduction below has an order that does not
+//! depend on the lane count).
+//!
+//! Both loops are software-pipelined: each iteration does the first half of
+//! the work for the next vector and the second half for the current one.
+//! The work per vector is one long chain of dependent operations, and
+//! neither LLVM nor wasmtime's Cranelift overlaps consecutive iterations of
+//! such a loop on its own; two independent chains side by side keep the CPU
+//! busy where one makes it wait. The split changes no operation, so no bit.
 
 use super::fastmath;
 use super::lanes::{F2, Lanes, Mask};
@@ -89,25 +97,93 @@ pub(crate) struct PassSummary {
     pub(crate) far_out: bool,
 }
 
-/// One vector of hypotheses: `(v, mu', beta', ln beta', fast)` where
-/// `fast` says the `log1p` argument was in range.
+/// One vector of hypotheses: their state and their run-length constants.
+struct Hyps<L> {
+    /// `ln R[r, t]`.
+    log_prob: L,
+    /// `mu_r`.
+    mu: L,
+    /// `beta_r`.
+    beta: L,
+    /// `ln beta_r`.
+    ln_beta: L,
+    /// `c_r`.
+    c: L,
+    /// `kappa_r`.
+    kappa: L,
+    /// `1 / (kappa_r + 1)`.
+    inv_kappa1: L,
+    /// `alpha_{r+1}`.
+    alpha_next: L,
+    /// `1 / alpha_{r+1}`.
+    inv_alpha_next: L,
+}
+
+/// The first half of the prediction for one vector of hypotheses: the
+/// updated parameters, and the log density up to the division inside its
+/// `log1p` (see [`predict_finish`]).
+struct Started<L: Lanes> {
+    /// `mu'`.
+    mu: L,
+    /// `beta'`.
+    beta: L,
+    /// `beta' / alpha'`, the variance estimate `segment_var` averages.
+    var: L,
+    /// `ln R[r, t]`.
+    log_prob: L,
+    /// `ln beta_r`.
+    ln_beta: L,
+    /// `alpha_{r+1}`.
+    alpha_next: L,
+    /// `c_r - ln(beta_r) / 2`.
+    c_half_ln_beta: L,
+    /// `log1p(q / beta)`, reduced.
+    l: fastmath::Log1pReduced<L>,
+    /// `mu'` and `beta'` are finite (else the run length is gone).
+    finite: L::Mask,
+    /// The `log1p` argument was in the fast range.
+    fast: L::Mask,
+}
+
+/// The predictive log density and Normal-Gamma update of one vector of
+/// hypotheses, first half: everything but the `log1p` polynomial and what
+/// follows it.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn predict<L: Lanes>(x: L, log_prob: L, mu: L, b: L, lnb: L, c: L, kappa: L, ik1: L, an: L) -> (L, L, L, L, L::Mask) {
+fn predict_start<L: Lanes>(x: L, h: Hyps<L>) -> Started<L> {
     let half = L::splat(0.5);
-    let inf = L::splat(f64::INFINITY);
-    let d = x - mu;
-    let q = half * kappa * d * d * ik1;
-    let y = q / b;
+    let d = x - h.mu;
+    let q = half * h.kappa * d * d * h.inv_kappa1;
+    let y = q / h.beta;
     let fast = y.le(L::splat(fastmath::LOG1P_FAST_MAX));
-    let l = fastmath::log1p_nonneg(fast.select(y, L::splat(0.0)));
-    let new_b = b + q;
-    let new_mu = (kappa * mu + x) * ik1;
-    let v = log_prob + (c - half * lnb - an * l);
+    let l = fastmath::log1p_reduce(fast.select(y, L::splat(0.0)));
+    let new_b = h.beta + q;
+    let new_mu = (h.kappa * h.mu + x) * h.inv_kappa1;
     // Zero density in floating point (squares that overflow): this run
     // length is gone.
-    let finite = new_b.lt(inf).and(new_mu.abs().lt(inf));
-    (finite.select(v, L::splat(f64::NEG_INFINITY)), new_mu, new_b, lnb + l, fast)
+    let finite = new_b.is_finite().and(new_mu.is_finite());
+    Started {
+        mu: new_mu,
+        beta: new_b,
+        var: new_b * h.inv_alpha_next,
+        log_prob: h.log_prob,
+        ln_beta: h.ln_beta,
+        alpha_next: h.alpha_next,
+        c_half_ln_beta: h.c - half * h.ln_beta,
+        l,
+        finite,
+        fast,
+    }
+}
+
+/// The second half: `(v, ln beta')`, the log weight
+/// `v = ln R[r, t] + (c_r - ln(beta_r) / 2 - alpha_{r+1} l)` (`-inf` for a
+/// run length that is gone) and `ln beta' = ln beta_r + l`, where
+/// `l = log1p(q / beta_r)`.
+#[inline(always)]
+fn predict_finish<L: Lanes>(s: Started<L>) -> (L, L) {
+    let l = fastmath::log1p_finish(s.l);
+    let v = s.log_prob + (s.c_half_ln_beta - s.alpha_next * l);
+    (s.finite.select(v, L::splat(f64::NEG_INFINITY)), s.ln_beta + l)
 }
 
 /// Log weight `v = ln R[r, t] + ln p(x | r)` of every hypothesis and its
@@ -128,18 +204,54 @@ fn predictive_pass_avx2<K: RunConsts>(x: f64, rc: &K, a: State<'_>, o: Outputs<'
     predictive_pass_lanes::<super::lanes::F4, K>(x, rc, a, o)
 }
 
+/// Hypotheses `i..i + N`, all of them present (`i + N <= n`).
+#[inline(always)]
+fn hyps_full<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L> {
+    let run = &s.run[i..i + L::N];
+    Hyps {
+        log_prob: L::load(&s.log_prob[i..]),
+        mu: L::load(&s.mu[i..]),
+        beta: L::load(&s.beta[i..]),
+        ln_beta: L::load(&s.ln_beta[i..]),
+        c: gather(rc, run, i, |c| c.c),
+        kappa: gather(rc, run, i, |c| c.kappa),
+        inv_kappa1: gather(rc, run, i, |c| c.inv_kappa1),
+        alpha_next: gather(rc, run, i, |c| c.alpha_next),
+        inv_alpha_next: gather(rc, run, i, |c| c.inv_alpha_next),
+    }
+}
+
+/// One run-length constant of the hypotheses `i..i + N` whose run lengths
+/// are `run` (`N` of them).
+#[inline(always)]
+fn gather<L: Lanes, K: RunConsts>(rc: &K, run: &[u64], i: usize, f: fn(&RunConst) -> f64) -> L {
+    L::from_fn(|k| f(rc.at(i + k, run[k])))
+}
+
+/// Hypotheses `i..n` (fewer than `N`); the spare lanes repeat the last one.
+#[inline(always)]
+fn hyps_tail<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L> {
+    Hyps {
+        log_prob: column(s.log_prob, i),
+        mu: column(s.mu, i),
+        beta: column(s.beta, i),
+        ln_beta: column(s.ln_beta, i),
+        c: consts(rc, s.run, i, |c| c.c),
+        kappa: consts(rc, s.run, i, |c| c.kappa),
+        inv_kappa1: consts(rc, s.run, i, |c| c.inv_kappa1),
+        alpha_next: consts(rc, s.run, i, |c| c.alpha_next),
+        inv_alpha_next: consts(rc, s.run, i, |c| c.inv_alpha_next),
+    }
+}
+
 /// `L` values of column `c` from index `i`; lanes past the end repeat the
 /// last entry. (The helpers here are functions, not closures: a closure
 /// would not inherit the AVX2 target feature, and the intrinsics inside it
 /// would become calls.)
 #[inline(always)]
 fn column<L: Lanes>(c: &[f64], i: usize) -> L {
-    if i + L::N <= c.len() {
-        L::load(&c[i..])
-    } else {
-        let last = c.len() - 1;
-        L::from_fn(|k| c[(i + k).min(last)])
-    }
+    let last = c.len() - 1;
+    L::from_fn(|k| c[(i + k).min(last)])
 }
 
 /// `L` values of column `c` from index `i`; lanes past the end are `fill`.
@@ -157,6 +269,12 @@ fn consts<L: Lanes, K: RunConsts>(rc: &K, run: &[u64], i: usize, f: fn(&RunConst
         let j = (i + k).min(last);
         f(rc.at(j, run[j]))
     })
+}
+
+/// The indices `0..N` as f64 lanes.
+#[inline(always)]
+fn first_indices<L: Lanes>() -> L {
+    L::from_fn(|k| k as f64)
 }
 
 /// The indices `i..i + N` as f64 lanes, capped at `n - 1`.
@@ -183,64 +301,117 @@ fn total<L: Lanes>(acc: [L; 2]) -> f64 {
     (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 }
 
-/// [`predictive_pass`] on `L` lanes; the last, partial vector repeats the
-/// last hypothesis in its spare lanes and stores only the real ones.
+/// What [`predictive_pass_lanes`] accumulates over the vectors, lane by lane.
+struct PassAcc<L: Lanes> {
+    /// Every `log1p` argument so far was in the fast range.
+    all_fast: L::Mask,
+    /// No `v` so far was `-inf`.
+    finite: L::Mask,
+    /// Largest `v` so far.
+    max_v: L,
+    /// Its index (as f64; the later one among ties).
+    argmax: L,
+}
+
+impl<L: Lanes> PassAcc<L> {
+    /// Take in one vector of log weights `v` at indices `idx`, whose
+    /// `log1p` arguments were in range where `fast`.
+    #[inline(always)]
+    fn add(&mut self, v: L, fast: L::Mask, idx: L) {
+        self.all_fast = self.all_fast.and(fast);
+        self.finite = self.finite.and(L::splat(f64::NEG_INFINITY).lt(v));
+        // `>=`: a later index wins ties within a lane.
+        let at_least = v.ge(self.max_v);
+        self.max_v = at_least.select(v, self.max_v);
+        self.argmax = at_least.select(idx, self.argmax);
+    }
+}
+
+/// [`predictive_pass`] on `L` lanes: whole vectors, then the last, partial
+/// one, which repeats the last hypothesis in its spare lanes and stores
+/// only the real ones.
+///
+/// The whole vectors are software-pipelined: an iteration does the first
+/// half of the work on vector `j + 1` ([`predict_start`]: a division, bit
+/// manipulation, another division) and the second on vector `j`
+/// ([`predict_finish`]: a polynomial and a sum).
 #[inline(always)]
 fn predictive_pass_lanes<L: Lanes, K: RunConsts>(x: f64, rc: &K, a: State<'_>, o: Outputs<'_>) -> PassSummary {
     let n = o.v.len();
-    let (run, log_prob, mu, beta, ln_beta) = (&a.run[..n], &a.log_prob[..n], &a.mu[..n], &a.beta[..n], &a.ln_beta[..n]);
+    let s = State {
+        run: &a.run[..n],
+        log_prob: &a.log_prob[..n],
+        mu: &a.mu[..n],
+        beta: &a.beta[..n],
+        ln_beta: &a.ln_beta[..n],
+    };
     let (v_out, mu_out, beta_out) = (&mut o.v[..n], &mut o.mu[..n], &mut o.beta[..n]);
     let (ln_beta_out, var_out) = (&mut o.ln_beta[..n], &mut o.var[..n]);
     let xs = L::splat(x);
-    let neg_inf = L::splat(f64::NEG_INFINITY);
     let yes = L::splat(0.0).le(L::splat(0.0));
-    let (mut all_fast, mut finite) = (yes, yes);
-    let mut max_v = neg_inf;
-    let mut argmax = L::splat(0.0);
+    let mut acc = PassAcc { all_fast: yes, finite: yes, max_v: L::splat(f64::NEG_INFINITY), argmax: L::splat(0.0) };
+    // The indices of the current vector, exact in f64 (n < 2^53).
+    let mut idx = first_indices::<L>();
+    let step = L::splat(L::N as f64);
+    // Hypotheses in whole vectors.
+    let full = n / L::N * L::N;
     let mut i = 0;
-    while i < n {
-        let (v, new_mu, new_b, new_lnb, fast) = predict(
-            xs,
-            column::<L>(log_prob, i),
-            column::<L>(mu, i),
-            column::<L>(beta, i),
-            column::<L>(ln_beta, i),
-            consts::<L, K>(rc, run, i, |c| c.c),
-            consts::<L, K>(rc, run, i, |c| c.kappa),
-            consts::<L, K>(rc, run, i, |c| c.inv_kappa1),
-            consts::<L, K>(rc, run, i, |c| c.alpha_next),
-        );
-        let var = new_b * consts::<L, K>(rc, run, i, |c| c.inv_alpha_next);
-        if i + L::N <= n {
-            v.store(&mut v_out[i..]);
-            new_mu.store(&mut mu_out[i..]);
-            new_b.store(&mut beta_out[i..]);
-            new_lnb.store(&mut ln_beta_out[i..]);
-            var.store(&mut var_out[i..]);
-        } else {
-            store_prefix(v, &mut v_out[i..]);
-            store_prefix(new_mu, &mut mu_out[i..]);
-            store_prefix(new_b, &mut beta_out[i..]);
-            store_prefix(new_lnb, &mut ln_beta_out[i..]);
-            store_prefix(var, &mut var_out[i..]);
+    if full > 0 {
+        let mut cur = predict_start(xs, hyps_full::<L, K>(rc, &s, 0));
+        store_updates(&cur, mu_out, beta_out, var_out, 0);
+        while i + L::N < full {
+            let next = predict_start(xs, hyps_full::<L, K>(rc, &s, i + L::N));
+            store_updates(&next, mu_out, beta_out, var_out, i + L::N);
+            let (v, fast) = finish_full(cur, v_out, ln_beta_out, i);
+            acc.add(v, fast, idx);
+            idx = idx + step;
+            i += L::N;
+            cur = next;
         }
-        all_fast = all_fast.and(fast);
-        finite = finite.and(neg_inf.lt(v));
-        // `>=`: a later index wins ties within a lane.
-        let at_least = v.ge(max_v);
-        max_v = at_least.select(v, max_v);
-        argmax = at_least.select(indices::<L>(i, n), argmax);
+        let (v, fast) = finish_full(cur, v_out, ln_beta_out, i);
+        acc.add(v, fast, idx);
         i += L::N;
+    }
+    if i < n {
+        let started = predict_start(xs, hyps_tail::<L, K>(rc, &s, i));
+        store_prefix(started.mu, &mut mu_out[i..]);
+        store_prefix(started.beta, &mut beta_out[i..]);
+        store_prefix(started.var, &mut var_out[i..]);
+        let fast = started.fast;
+        let (v, ln_beta) = predict_finish(started);
+        store_prefix(v, &mut v_out[i..]);
+        store_prefix(ln_beta, &mut ln_beta_out[i..]);
+        // Spare lanes repeat hypothesis n - 1 with its index.
+        acc.add(v, fast, indices::<L>(i, n));
     }
     // Across lanes: the largest value, ties to the largest index.
     let (mut m, mut arg) = (f64::NEG_INFINITY, 0usize);
     for k in 0..L::N {
-        let (vk, ik) = (max_v.lane(k), argmax.lane(k) as usize);
+        let (vk, ik) = (acc.max_v.lane(k), acc.argmax.lane(k) as usize);
         if vk > m || (vk == m && ik > arg) {
             (m, arg) = (vk, ik);
         }
     }
-    PassSummary { max_v: m, argmax: arg, all_finite: finite.all(), far_out: !all_fast.all() }
+    PassSummary { max_v: m, argmax: arg, all_finite: acc.finite.all(), far_out: !acc.all_fast.all() }
+}
+
+/// [`predict_finish`] for the whole vector at `i`: store `v` and `ln beta'`,
+/// return `v` and the `fast` mask.
+#[inline(always)]
+fn finish_full<L: Lanes>(s: Started<L>, v_out: &mut [f64], ln_beta_out: &mut [f64], i: usize) -> (L, L::Mask) {
+    let fast = s.fast;
+    let (v, ln_beta) = predict_finish(s);
+    v.store(&mut v_out[i..]);
+    ln_beta.store(&mut ln_beta_out[i..]);
+    (v, fast)
+}
+
+/// Store the updated parameters of the whole vector at `i`.
+#[inline(always)]
+fn store_updates<L: Lanes>(s: &Started<L>, mu: &mut [f64], beta: &mut [f64], var: &mut [f64], i: usize) {
+    s.mu.store(&mut mu[i..]);
+    s.beta.store(&mut beta[i..]);
+    s.var.store(&mut var[i..]);
 }
 
 /// What [`weights`] found.
@@ -279,58 +450,126 @@ fn weights_avx2(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> We
     weights_lanes::<super::lanes::F4>(v, m, e, mu, var)
 }
 
+/// What [`weights_lanes`] accumulates: per lane and partial sum.
+struct WeightAcc<L> {
+    /// `sum(e)`: `[h]` holds indices `4g + h N + lane`; with `N = 4` only
+    /// `[0]` is used.
+    e: [L; 2],
+    /// `sum(e mu')`, likewise.
+    mu: [L; 2],
+    /// `sum(e beta'/alpha')`, likewise.
+    var: [L; 2],
+    /// Smallest candidate `e` so far.
+    min: L,
+    /// Its index (as f64; the earlier one among ties).
+    argmin: L,
+}
+
+impl<L: Lanes> WeightAcc<L> {
+    /// Take in the weights `ex` of one vector (partial sum `h`), their
+    /// products `em` and `ev`, and `candidate` (the weights, or +inf in
+    /// lanes past the end) at indices `idx`.
+    #[inline(always)]
+    fn add(&mut self, h: usize, ex: L, em: L, ev: L, candidate: L, idx: L) {
+        self.e[h] = self.e[h] + ex;
+        self.mu[h] = self.mu[h] + em;
+        self.var[h] = self.var[h] + ev;
+        let smaller = candidate.lt(self.min);
+        self.min = smaller.select(candidate, self.min);
+        self.argmin = smaller.select(idx, self.argmin);
+    }
+}
+
+/// The first half of `exp(v - m)` for the whole group of four hypotheses
+/// at `g`: one vector of four lanes, or two of two (then `[0]` and `[1]`).
+#[inline(always)]
+fn reduce_group<L: Lanes>(v: &[f64], ms: L, g: usize) -> [fastmath::ExpReduced<L>; 2] {
+    let first = fastmath::exp_reduce(L::load(&v[g..]) - ms);
+    let second = if L::N == 2 { fastmath::exp_reduce(L::load(&v[g + 2..]) - ms) } else { first };
+    [first, second]
+}
+
+/// The second half of `exp(v - m)` for the group of four at `g`: store `e`
+/// and add the group to the sums.
+#[inline(always)]
+fn finish_group<L: Lanes>(
+    red: [fastmath::ExpReduced<L>; 2],
+    e: &mut [f64],
+    mu: &[f64],
+    var: &[f64],
+    g: usize,
+    acc: &mut WeightAcc<L>,
+    idx: &mut L,
+) {
+    for (h, &red) in red.iter().enumerate().take(4 / L::N) {
+        let i = g + h * L::N;
+        let ex = fastmath::exp_finish(red);
+        let (em, ev) = (ex * L::load(&mu[i..]), ex * L::load(&var[i..]));
+        ex.store(&mut e[i..]);
+        acc.add(h, ex, em, ev, ex, *idx);
+        *idx = *idx + L::splat(L::N as f64);
+    }
+}
+
 /// [`weights`] on `L` lanes (2 or 4, so that a vector never straddles two
-/// residues modulo 4 in a way the partial sums could not follow).
+/// residues modulo 4 in a way the partial sums could not follow): whole
+/// groups of four hypotheses, then the last, partial group.
 #[inline(always)]
 fn weights_lanes<L: Lanes>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
     let n = v.len();
     let (e, mu, var) = (&mut e[..n], &mu[..n], &var[..n]);
     let ms = L::splat(m);
     let zero = L::splat(0.0);
-    // acc[h]: indices 4g + h N + lane; with N = 4 only acc[0] is used.
-    let (mut s_e, mut s_mu, mut s_var) = ([zero; 2], [zero; 2], [zero; 2]);
-    let mut min = L::splat(f64::INFINITY);
-    let mut argmin = zero;
+    let mut acc = WeightAcc { e: [zero; 2], mu: [zero; 2], var: [zero; 2], min: L::splat(f64::INFINITY), argmin: zero };
+    // The indices of the current vector, exact in f64 (n < 2^53).
+    let mut idx = first_indices::<L>();
+    let step = L::splat(L::N as f64);
+    // Whole groups of four, pipelined: the first half of `exp` for group
+    // `g + 4` beside the second half for group `g`.
+    let full = n / 4 * 4;
     let mut g = 0;
-    while g < n {
-        for h in 0..4 / L::N {
-            let i = g + h * L::N;
-            if i >= n {
-                break;
-            }
-            // Spare lanes past the end: v = -inf gives e = 0 and zero
-            // terms, and +inf keeps them from being the minimum.
-            let ex = fastmath::exp_nonpos(padded::<L>(v, i, f64::NEG_INFINITY) - ms);
-            let (em, ev) = (ex * padded::<L>(mu, i, 0.0), ex * padded::<L>(var, i, 0.0));
-            let idx = indices::<L>(i, usize::MAX);
-            let candidate = if i + L::N <= n {
-                ex.store(&mut e[i..]);
-                ex
-            } else {
-                store_prefix(ex, &mut e[i..]);
-                idx.lt(L::splat(n as f64)).select(ex, L::splat(f64::INFINITY))
-            };
-            s_e[h] = s_e[h] + ex;
-            s_mu[h] = s_mu[h] + em;
-            s_var[h] = s_var[h] + ev;
-            let smaller = candidate.lt(min);
-            min = smaller.select(candidate, min);
-            argmin = smaller.select(idx, argmin);
+    if full > 0 {
+        let mut cur = reduce_group(v, ms, 0);
+        while g + 4 < full {
+            let next = reduce_group(v, ms, g + 4);
+            finish_group(cur, e, mu, var, g, &mut acc, &mut idx);
+            cur = next;
+            g += 4;
         }
+        finish_group(cur, e, mu, var, g, &mut acc, &mut idx);
         g += 4;
+    }
+    for h in 0..4 / L::N {
+        let i = g + h * L::N;
+        if i >= n {
+            break;
+        }
+        // Spare lanes past the end: v = -inf gives e = 0 and zero
+        // terms, and +inf keeps them from being the minimum.
+        let ex = fastmath::exp_nonpos(padded::<L>(v, i, f64::NEG_INFINITY) - ms);
+        let (em, ev) = (ex * padded::<L>(mu, i, 0.0), ex * padded::<L>(var, i, 0.0));
+        let candidate = if i + L::N <= n {
+            ex.store(&mut e[i..]);
+            ex
+        } else {
+            store_prefix(ex, &mut e[i..]);
+            idx.lt(L::splat(n as f64)).select(ex, L::splat(f64::INFINITY))
+        };
+        acc.add(h, ex, em, ev, candidate, idx);
+        idx = idx + step;
     }
     // Across lanes: the smallest value, ties to the lowest index.
     let (mut mn, mut arg) = (f64::INFINITY, usize::MAX);
     for k in 0..L::N {
-        let (vk, ik) = (min.lane(k), argmin.lane(k) as usize);
+        let (vk, ik) = (acc.min.lane(k), acc.argmin.lane(k) as usize);
         if vk < mn || (vk == mn && ik < arg) {
             (mn, arg) = (vk, ik);
         }
     }
     Weights {
-        sum: total(s_e),
-        sum_mu: total(s_mu),
-        sum_var: total(s_var),
+        sum: total(acc.e),
+        sum_mu: total(acc.mu),
+        sum_var: total(acc.var),
         min: mn,
         argmin: if arg == usize::MAX { 0 } else { arg },
     }
@@ -362,8 +601,39 @@ mod tests {
         }
     }
 
+    /// Like [`case`], with gaps in the run lengths (as pruning leaves them),
+    /// so that no vector's run lengths are consecutive.
+    fn case_with_gaps(n: usize) -> Case {
+        let mut c = case(n);
+        c.table = (0..3 * n as u64).map(|r| RunConst::compute(0.6, 2.0, r)).collect();
+        c.run = (0..n as u64).rev().map(|k| 3 * k + k % 2).collect();
+        c
+    }
+
+    /// Inputs for the lane comparisons: every length modulo 4 up to several
+    /// whole pipelined iterations, run lengths with and without gaps, and
+    /// observations near the levels, far out (`log1p` beyond the fast
+    /// range), and so far out that every square overflows.
+    #[cfg_attr(
+        not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))),
+        allow(dead_code)
+    )]
+    fn lane_cases() -> Vec<(Case, f64, String)> {
+        let mut out = Vec::new();
+        for n in 1..=40 {
+            for x in [-0.4, 3.0, 1e9, 1e200] {
+                out.push((case(n), x, format!("n = {n}, x = {x}")));
+            }
+            out.push((case_with_gaps(n), 0.8, format!("n = {n} with gaps")));
+        }
+        out
+    }
+
     /// Run both passes on `L` lanes; everything they produce, as bits.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    #[cfg_attr(
+        not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))),
+        allow(dead_code)
+    )]
     fn run_lanes<L: Lanes>(c: &Case, x: f64) -> Vec<u64> {
         let n = c.run.len();
         let mut outs = vec![vec![0.0; n]; 6];
@@ -427,20 +697,32 @@ mod tests {
         }
     }
 
-    /// The portable lanes (what wasm32 runs), SSE2 and AVX2 give the same
+    /// The portable lanes (the yardstick), SSE2 and AVX2 give the same
     /// bits, whatever the length.
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn portable_sse2_and_avx2_agree_to_the_bit() {
-        for n in 1..=19 {
-            let c = case(n);
-            let portable = run_lanes::<super::super::lanes::P2>(&c, -0.4);
-            assert_eq!(run_lanes::<F2>(&c, -0.4), portable, "SSE2, n = {n}");
+        for (c, x, what) in lane_cases() {
+            let portable = run_lanes::<super::super::lanes::P2>(&c, x);
+            assert_eq!(run_lanes::<F2>(&c, x), portable, "SSE2, {what}");
             if use_avx2() {
                 // SAFETY: the CPU has AVX2 (checked just above).
-                let four = unsafe { four_lanes(&c, -0.4) };
-                assert_eq!(four, portable, "AVX2, n = {n}");
+                let four = unsafe { four_lanes(&c, x) };
+                assert_eq!(four, portable, "AVX2, {what}");
             }
+        }
+    }
+
+    /// The wasm plugin's `f64x2` lanes give the portable lanes' bits. Runs
+    /// on a wasm build of the tests: `cargo test -p hft-models --target
+    /// wasm32-wasip2 --no-run`, then the test binary (a command component)
+    /// in a wasm runtime with SIMD.
+    #[test]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn portable_and_wasm_simd128_agree_to_the_bit() {
+        for (c, x, what) in lane_cases() {
+            let portable = run_lanes::<super::super::lanes::P2>(&c, x);
+            assert_eq!(run_lanes::<F2>(&c, x), portable, "simd128, {what}");
         }
     }
 

@@ -5,8 +5,9 @@
 //! against [`Lanes`], and instantiated for:
 //!
 //! - `F2`: two lanes. SSE2 on x86_64 (baseline: every x86_64 CPU has it);
-//!   elsewhere (wasm32 without `simd128`, aarch64, ...) the portable `P2`,
-//!   a pair of `f64`s operated on lane by lane.
+//!   `f64x2` on wasm32 built with `simd128` (the plugins are, see
+//!   `.cargo/config.toml`); elsewhere (wasm32 without `simd128`, aarch64,
+//!   ...) the portable `P2`, a pair of `f64`s operated on lane by lane.
 //! - `F4` (x86_64 only): four lanes of AVX2, used when the CPU has it
 //!   (detected at run time; the loops are compiled for AVX2 inside a
 //!   `#[target_feature]` function).
@@ -39,14 +40,14 @@ pub(crate) trait Lanes:
     fn store(self, d: &mut [f64]);
     /// Lane `i`.
     fn lane(self, i: usize) -> f64;
-    /// `|x|`.
-    fn abs(self) -> Self;
     /// `self >= o`, false for NaN.
     fn ge(self, o: Self) -> Self::Mask;
     /// `self <= o`, false for NaN.
     fn le(self, o: Self) -> Self::Mask;
     /// `self < o`, false for NaN.
     fn lt(self, o: Self) -> Self::Mask;
+    /// Neither infinite nor NaN.
+    fn is_finite(self) -> Self::Mask;
     /// The bit patterns.
     fn to_bits(self) -> Self::Bits;
     /// From bit patterns.
@@ -83,10 +84,12 @@ pub(crate) trait Bits<L>: Copy {
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use imp::{F2, F4};
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 pub(crate) use portable::P2 as F2;
-#[cfg(all(test, target_arch = "x86_64"))]
+#[cfg(all(test, any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 pub(crate) use portable::P2;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) use wasm::F2;
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
@@ -150,10 +153,6 @@ mod imp {
             out[i]
         }
         #[inline(always)]
-        fn abs(self) -> F2 {
-            simd!(F2(_mm_andnot_pd(_mm_set1_pd(-0.0), self.0)))
-        }
-        #[inline(always)]
         fn ge(self, o: F2) -> M2 {
             simd!(M2(_mm_cmpge_pd(self.0, o.0)))
         }
@@ -164,6 +163,11 @@ mod imp {
         #[inline(always)]
         fn lt(self, o: F2) -> M2 {
             simd!(M2(_mm_cmplt_pd(self.0, o.0)))
+        }
+        #[inline(always)]
+        fn is_finite(self) -> M2 {
+            // |x| < inf.
+            simd!(M2(_mm_cmplt_pd(_mm_andnot_pd(_mm_set1_pd(-0.0), self.0), _mm_set1_pd(f64::INFINITY))))
         }
         #[inline(always)]
         fn to_bits(self) -> U2 {
@@ -292,10 +296,6 @@ mod imp {
             out[i]
         }
         #[inline(always)]
-        fn abs(self) -> F4 {
-            simd!(F4(_mm256_andnot_pd(_mm256_set1_pd(-0.0), self.0)))
-        }
-        #[inline(always)]
         fn ge(self, o: F4) -> M4 {
             simd!(M4(_mm256_cmp_pd::<_CMP_GE_OQ>(self.0, o.0)))
         }
@@ -306,6 +306,12 @@ mod imp {
         #[inline(always)]
         fn lt(self, o: F4) -> M4 {
             simd!(M4(_mm256_cmp_pd::<_CMP_LT_OQ>(self.0, o.0)))
+        }
+        #[inline(always)]
+        fn is_finite(self) -> M4 {
+            // |x| < inf.
+            let abs = simd!(_mm256_andnot_pd(_mm256_set1_pd(-0.0), self.0));
+            simd!(M4(_mm256_cmp_pd::<_CMP_LT_OQ>(abs, _mm256_set1_pd(f64::INFINITY))))
         }
         #[inline(always)]
         fn to_bits(self) -> U4 {
@@ -393,9 +399,171 @@ mod imp {
     }
 }
 
-/// The portable two lanes: what wasm32 runs, and (in tests) the yardstick
+/// Two lanes of wasm32 `simd128` (`f64x2`), the SSE2 `F2` transcribed
+/// operation for operation. Selected at compile time: the wasm plugins are
+/// built with `-C target-feature=+simd128` (see `.cargo/config.toml`), and a
+/// wasm engine without SIMD refuses such a module when loading it rather
+/// than computing something else. Wasm's `f64x2` arithmetic is IEEE
+/// (round to nearest, subnormals kept), like SSE2's, so the lanes give the
+/// same bits as the other instantiations.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use super::{Bits, Lanes, Mask};
+    use core::arch::wasm32::*;
+    use core::ops::{Add, Div, Mul, Sub};
+
+    /// Two f64 lanes.
+    #[derive(Clone, Copy)]
+    pub(crate) struct F2(v128);
+    /// Two u64 lanes.
+    #[derive(Clone, Copy)]
+    pub(crate) struct U2(v128);
+    /// Two lane masks (all ones or all zeros per lane).
+    #[derive(Clone, Copy)]
+    pub(crate) struct M2(v128);
+
+    impl Lanes for F2 {
+        type Mask = M2;
+        type Bits = U2;
+        const N: usize = 2;
+        #[inline(always)]
+        fn splat(x: f64) -> F2 {
+            F2(f64x2_splat(x))
+        }
+        #[inline(always)]
+        fn from_fn(mut f: impl FnMut(usize) -> f64) -> F2 {
+            let (a, b) = (f(0), f(1));
+            F2(f64x2(a, b))
+        }
+        #[inline(always)]
+        fn load(s: &[f64]) -> F2 {
+            let s = &s[..2];
+            // SAFETY: `s` holds two f64 (16 bytes); wasm loads have no
+            // alignment requirement.
+            F2(unsafe { v128_load(s.as_ptr().cast::<v128>()) })
+        }
+        #[inline(always)]
+        fn store(self, d: &mut [f64]) {
+            let d = &mut d[..2];
+            // SAFETY: `d` holds two f64 (16 bytes); wasm stores have no
+            // alignment requirement.
+            unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), self.0) }
+        }
+        #[inline(always)]
+        fn lane(self, i: usize) -> f64 {
+            if i == 0 { f64x2_extract_lane::<0>(self.0) } else { f64x2_extract_lane::<1>(self.0) }
+        }
+        #[inline(always)]
+        fn ge(self, o: F2) -> M2 {
+            M2(f64x2_ge(self.0, o.0))
+        }
+        #[inline(always)]
+        fn le(self, o: F2) -> M2 {
+            M2(f64x2_le(self.0, o.0))
+        }
+        #[inline(always)]
+        fn lt(self, o: F2) -> M2 {
+            M2(f64x2_lt(self.0, o.0))
+        }
+        #[inline(always)]
+        fn is_finite(self) -> M2 {
+            // `x * 0 == 0` exactly for finite `x` (inf * 0 and NaN * 0 are
+            // NaN). Not `|x| < inf`: LLVM turns that into an integer class
+            // test, which wasm SIMD lacks the unsigned compare for, and
+            // splits it into scalar code.
+            let zero = f64x2_splat(0.0);
+            M2(f64x2_eq(f64x2_mul(self.0, zero), zero))
+        }
+        #[inline(always)]
+        fn to_bits(self) -> U2 {
+            U2(self.0)
+        }
+        #[inline(always)]
+        fn from_bits(b: U2) -> F2 {
+            F2(b.0)
+        }
+    }
+
+    impl Mask<F2> for M2 {
+        #[inline(always)]
+        fn select(self, a: F2, b: F2) -> F2 {
+            F2(v128_bitselect(a.0, b.0, self.0))
+        }
+        #[inline(always)]
+        fn and(self, o: M2) -> M2 {
+            M2(v128_and(self.0, o.0))
+        }
+        #[inline(always)]
+        fn all(self) -> bool {
+            i64x2_bitmask(self.0) == 3
+        }
+    }
+
+    impl Bits<F2> for U2 {
+        #[inline(always)]
+        fn splat(x: u64) -> U2 {
+            U2(u64x2_splat(x))
+        }
+        #[inline(always)]
+        fn shr<const K: i32>(self) -> U2 {
+            U2(u64x2_shr(self.0, K as u32))
+        }
+        #[inline(always)]
+        fn shl<const K: i32>(self) -> U2 {
+            U2(i64x2_shl(self.0, K as u32))
+        }
+        #[inline(always)]
+        fn add(self, o: U2) -> U2 {
+            U2(i64x2_add(self.0, o.0))
+        }
+        #[inline(always)]
+        fn sub(self, o: U2) -> U2 {
+            U2(i64x2_sub(self.0, o.0))
+        }
+        #[inline(always)]
+        fn and(self, o: U2) -> U2 {
+            U2(v128_and(self.0, o.0))
+        }
+        #[inline(always)]
+        fn or(self, o: U2) -> U2 {
+            U2(v128_or(self.0, o.0))
+        }
+    }
+
+    impl Add for F2 {
+        type Output = F2;
+        #[inline(always)]
+        fn add(self, o: F2) -> F2 {
+            F2(f64x2_add(self.0, o.0))
+        }
+    }
+    impl Sub for F2 {
+        type Output = F2;
+        #[inline(always)]
+        fn sub(self, o: F2) -> F2 {
+            F2(f64x2_sub(self.0, o.0))
+        }
+    }
+    impl Mul for F2 {
+        type Output = F2;
+        #[inline(always)]
+        fn mul(self, o: F2) -> F2 {
+            F2(f64x2_mul(self.0, o.0))
+        }
+    }
+    impl Div for F2 {
+        type Output = F2;
+        #[inline(always)]
+        fn div(self, o: F2) -> F2 {
+            F2(f64x2_div(self.0, o.0))
+        }
+    }
+}
+
+/// The portable two lanes: what targets without SIMD lanes here run
+/// (aarch64, wasm32 built without `simd128`), and (in tests) the yardstick
 /// the SIMD versions must match bit for bit.
-#[cfg(any(not(target_arch = "x86_64"), test))]
+#[cfg(any(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), test))]
 mod portable {
     use super::{Bits, Lanes, Mask};
     use core::ops::{Add, Div, Mul, Sub};
@@ -445,10 +613,6 @@ mod portable {
             self.0[i]
         }
         #[inline(always)]
-        fn abs(self) -> P2 {
-            P2(map2(self.0, f64::abs))
-        }
-        #[inline(always)]
         fn ge(self, o: P2) -> M2 {
             M2(zip2(self.0, o.0, |a, b| a >= b))
         }
@@ -459,6 +623,10 @@ mod portable {
         #[inline(always)]
         fn lt(self, o: P2) -> M2 {
             M2(zip2(self.0, o.0, |a, b| a < b))
+        }
+        #[inline(always)]
+        fn is_finite(self) -> M2 {
+            M2(map2(self.0, f64::is_finite))
         }
         #[inline(always)]
         fn to_bits(self) -> U2 {

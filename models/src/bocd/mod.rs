@@ -131,10 +131,11 @@
 //! S&P 500 returns (5030 steps) that keeps 382 hypotheses on average (969 at
 //! most, so the cap never binds there), drops at most 1.4e-8 per step
 //! (1.9e-7 in total), keeps every output within 5e-6 of the unpruned
-//! reference, and costs about 3.9 us per step natively with AVX2 (5.9 us
-//! with SSE2 only). A cap that binds costs far more accuracy than the
-//! threshold: at `max-hypotheses = 600` the same series loses up to 1.4e-4
-//! per step and `change_prob` errs by up to 1.7e-3.
+//! reference, and costs about 3.0 us per step natively with AVX2 (5.1 us
+//! with SSE2 only, 6.6 us in the wasm component; see the plugin README). A
+//! cap that binds costs far more accuracy than the threshold: at
+//! `max-hypotheses = 600` the same series loses up to 1.4e-4 per step and
+//! `change_prob` errs by up to 1.7e-3.
 //!
 //! # Numerics
 //!
@@ -142,8 +143,9 @@
 //! evaluated in a rearranged form costing one `log1p` and one `exp` per
 //! hypothesis (see the `normal_gamma` submodule), with the run-length-only
 //! constants (the `lgamma` terms) cached per run length, and the two loops
-//! over all hypotheses run on SIMD lanes (AVX2 or SSE2 natively, portable
-//! code on wasm32) with inlined `exp`/`log1p` ports of `libm`'s algorithms.
+//! over all hypotheses run on SIMD lanes (AVX2 or SSE2 natively, `simd128`
+//! in the wasm plugin) with inlined `exp`/`log1p` ports of `libm`'s
+//! algorithms.
 //! Everything is pure Rust `f64` arithmetic with reductions in a fixed
 //! order, so native (with or without AVX2) and wasm32 builds compute the
 //! same bits.
