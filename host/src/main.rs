@@ -49,19 +49,27 @@ enum Command {
     Plugin(PluginCommand),
 }
 
+/// Which component to run, with what parameters, on which file: shared by
+/// every `model` subcommand.
+#[derive(Args)]
+struct ModelSource {
+    /// The component (.wasm).
+    #[arg(long)]
+    plugin: PathBuf,
+    /// Parameters as name=value, comma separated or repeated.
+    #[arg(long, value_delimiter = ',')]
+    params: Vec<String>,
+    /// Input CSV with a header line (`-` for standard input).
+    #[arg(long)]
+    input: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum ModelCommand {
     /// Stream a CSV through a model component and write every per-step output.
     Run {
-        /// The component (.wasm).
-        #[arg(long)]
-        plugin: PathBuf,
-        /// Parameters as name=value, comma separated or repeated.
-        #[arg(long, value_delimiter = ',')]
-        params: Vec<String>,
-        /// Input CSV with a header line (`-` for standard input).
-        #[arg(long)]
-        input: PathBuf,
+        #[command(flatten)]
+        source: ModelSource,
         /// Where each model input comes from: input=column, input=log(column),
         /// input=pct(column), input=pct100(column) or input=logret(column);
         /// comma separated.
@@ -79,15 +87,8 @@ enum ModelCommand {
     },
     /// Fit a volatility component by maximum likelihood; print JSON.
     Fit {
-        /// The component (.wasm).
-        #[arg(long)]
-        plugin: PathBuf,
-        /// Parameters as name=value, comma separated or repeated.
-        #[arg(long, value_delimiter = ',')]
-        params: Vec<String>,
-        /// Input CSV with a header line.
-        #[arg(long)]
-        input: PathBuf,
+        #[command(flatten)]
+        source: ModelSource,
         /// Where the returns come from: a column of returns, or pct(price_column).
         #[arg(long, default_value = "ret")]
         column: String,
@@ -150,14 +151,16 @@ fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Model(ModelCommand::Run { plugin, params, input, columns: cols, keep, out, batch }) => {
+        Command::Model(ModelCommand::Run { source, columns: cols, keep, out, batch }) => {
             let rt = runtime(&cli.runtime)?;
+            let ModelSource { plugin, params, input } = source;
             let args = ModelRun { plugin, params: pairs(&params)?, input, columns: columns(&cols)?, keep, out, batch };
             let summary = commands::model_run(&rt, &args)?;
             tracing::info!(rows = summary.rows, kind = %summary.kind, "model run finished");
         }
-        Command::Model(ModelCommand::Fit { plugin, params, input, column, horizon, out }) => {
+        Command::Model(ModelCommand::Fit { source, column, horizon, out }) => {
             let rt = runtime(&cli.runtime)?;
+            let ModelSource { plugin, params, input } = source;
             let column = if column.contains('=') { column } else { format!("ret={column}") };
             let column = column.parse::<ColumnSpec>().map_err(anyhow::Error::msg)?;
             let args = ModelFit { plugin, params: pairs(&params)?, input, column, horizon };
