@@ -57,7 +57,7 @@ fn json_value(v: &ParamValue) -> serde_json::Value {
 /// Fit on the whole input column and forecast from its end.
 pub fn model_fit(runtime: &Runtime, args: &ModelFit) -> anyhow::Result<FitOutput> {
     let component = runtime.load_file(&args.plugin)?;
-    if component.world.kind != ModelKind::Volatility {
+    if component.world.kind.model() != Some(ModelKind::Volatility) {
         bail!("model fit needs a volatility component; {} implements {}", args.plugin.display(), component.world.kind);
     }
     let info = describe(&component)?;

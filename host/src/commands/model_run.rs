@@ -59,7 +59,9 @@ pub fn model_run(runtime: &Runtime, args: &ModelRun) -> anyhow::Result<RunSummar
         bail!("--batch must be at least 1");
     }
     let component = runtime.load_file(&args.plugin)?;
-    let kind = component.world.kind;
+    let Some(kind) = component.world.kind.model() else {
+        bail!("model run needs a model component; {} implements {}", args.plugin.display(), component.world.kind);
+    };
     let info = describe(&component)?;
     let params = parse_params(&info.params, &args.params)?;
     let mut model = AnyModel::create(&component, &params)?;

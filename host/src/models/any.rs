@@ -82,7 +82,10 @@ fn counts(v: Vec<u32>) -> Vec<f64> {
 impl AnyModel {
     /// Instantiate `component` as whatever kind it is and create a model.
     pub fn create(component: &LoadedComponent, params: &[Param]) -> Result<AnyModel, PluginError> {
-        Ok(match component.world.kind {
+        let kind = component.world.kind.model().ok_or_else(|| {
+            PluginError::Incompatible(format!("the component implements {}, not a model world", component.world.kind))
+        })?;
+        Ok(match kind {
             ModelKind::HedgeRatio => AnyModel::HedgeRatio(HedgeRatioModel::create(component, params)?),
             ModelKind::Volatility => AnyModel::Volatility(VolatilityModel::create(component, params)?),
             ModelKind::Changepoint => AnyModel::Changepoint(ChangepointModel::create(component, params)?),

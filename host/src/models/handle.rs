@@ -114,7 +114,9 @@ impl Handle {
 pub fn describe(component: &LoadedComponent) -> Result<ModelInfo, PluginError> {
     let mut inst = component.instantiate()?;
     let (store, instance) = inst.parts();
-    let kind = component.world.kind;
+    let kind = component.world.kind.model().ok_or_else(|| {
+        PluginError::Incompatible(format!("the component implements {}, not a model world", component.world.kind))
+    })?;
     let bound = Bound::new(kind, store, instance)?;
     inst.call("describe", CallClass::Heavy, |store| match &bound {
         Bound::HedgeRatio(b) => b.hft_strategy_hedge_ratio().call_describe(store),

@@ -30,3 +30,11 @@ pub mod changepoint {
 
 /// The shared WIT vocabulary (parameters, model info, errors).
 pub use hedge_ratio::hft::strategy::types;
+
+pub mod strategy {
+    wasmtime::component::bindgen!({
+        world: "trading-strategy",
+        path: "../wit",
+        with: { "hft:strategy/types": super::hedge_ratio::hft::strategy::types },
+    });
+}

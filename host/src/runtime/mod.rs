@@ -16,4 +16,4 @@ pub use error::{GuestError, PluginError};
 pub use instance::Instance;
 pub use limits::{CallClass, Limits};
 pub use sandbox::{MemoryCapExceeded, SandboxState};
-pub use world::{ModelKind, WIT_PACKAGE, WIT_VERSION, WorldMatch};
+pub use world::{ComponentKind, ModelKind, WIT_PACKAGE, WIT_VERSION, WorldMatch};

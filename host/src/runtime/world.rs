@@ -57,6 +57,55 @@ impl ModelKind {
     }
 }
 
+/// What a component is: one of the model kinds, or a trading strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ComponentKind {
+    /// A model world (`hedge-ratio-model`, `volatility-model`, `changepoint-model`).
+    Model(ModelKind),
+    /// `trading-strategy`, exporting `strategy`.
+    Strategy,
+}
+
+impl ComponentKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [ComponentKind; 4] = [
+        ComponentKind::Model(ModelKind::HedgeRatio),
+        ComponentKind::Model(ModelKind::Volatility),
+        ComponentKind::Model(ModelKind::Changepoint),
+        ComponentKind::Strategy,
+    ];
+
+    /// The exported interface's name within the package.
+    pub fn interface(self) -> &'static str {
+        match self {
+            ComponentKind::Model(k) => k.interface(),
+            ComponentKind::Strategy => "strategy",
+        }
+    }
+
+    /// The world's name within the package.
+    pub fn world(self) -> &'static str {
+        match self {
+            ComponentKind::Model(k) => k.world(),
+            ComponentKind::Strategy => "trading-strategy",
+        }
+    }
+
+    /// The model kind, if this is a model.
+    pub fn model(self) -> Option<ModelKind> {
+        match self {
+            ComponentKind::Model(k) => Some(k),
+            ComponentKind::Strategy => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.world())
+    }
+}
+
 impl std::fmt::Display for ModelKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.world())
@@ -67,7 +116,7 @@ impl std::fmt::Display for ModelKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorldMatch {
     /// The world it implements.
-    pub kind: ModelKind,
+    pub kind: ComponentKind,
     /// The package version it was built against, for example `0.1.0`.
     pub version: String,
     /// Everything it imports: WASI (granted with no capabilities) and our
@@ -86,7 +135,7 @@ impl WorldMatch {
         for name in &exports {
             let Some(rest) = name.strip_prefix(WIT_PACKAGE).and_then(|r| r.strip_prefix('/')) else { continue };
             let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
-            if let Some(kind) = ModelKind::ALL.into_iter().find(|k| k.interface() == iface) {
+            if let Some(kind) = ComponentKind::ALL.into_iter().find(|k| k.interface() == iface) {
                 found.push((kind, version.to_string()));
             }
         }
@@ -94,14 +143,14 @@ impl WorldMatch {
             [one] => one.clone(),
             [] => {
                 return Err(PluginError::Incompatible(format!(
-                    "the component exports none of {WIT_PACKAGE}/{{hedge-ratio,volatility,changepoint}}; it exports [{}]",
+                    "the component exports none of {WIT_PACKAGE}/{{hedge-ratio,volatility,changepoint,strategy}}; it exports [{}]",
                     exports.join(", ")
                 )));
             }
             many => {
                 let names: Vec<String> = many.iter().map(|(k, _)| k.interface().to_string()).collect();
                 return Err(PluginError::Incompatible(format!(
-                    "the component exports several model interfaces ({}); a component implements exactly one world",
+                    "the component exports several of our interfaces ({}); a component implements exactly one world",
                     names.join(", ")
                 )));
             }
@@ -140,6 +189,11 @@ fn compatible(version: &str) -> bool {
 impl WorldMatch {
     /// Refuse to use a component as a kind it does not implement.
     pub fn expect(&self, kind: ModelKind) -> Result<(), PluginError> {
+        self.expect_kind(ComponentKind::Model(kind))
+    }
+
+    /// Refuse to use a component as a kind it does not implement.
+    pub fn expect_kind(&self, kind: ComponentKind) -> Result<(), PluginError> {
         if self.kind == kind {
             Ok(())
         } else {
