@@ -14,3 +14,5 @@
 pub mod domain;
 pub mod execution;
 pub mod market;
+pub mod portfolio;
+pub mod risk;
