@@ -14,5 +14,4 @@
 pub mod domain;
 pub mod execution;
 pub mod market;
-pub mod portfolio;
-pub mod risk;
+pub mod report;

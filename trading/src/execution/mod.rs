@@ -2,8 +2,6 @@
 
 mod exchange;
 mod order;
-mod paper;
 
 pub use exchange::{Exchange, ExchangeError};
 pub use order::{Fill, Liquidity, Order, OrderKind};
-pub use paper::{PaperBroker, PaperConfig, PaperConfigError};
