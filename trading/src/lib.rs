@@ -15,3 +15,4 @@ pub mod domain;
 pub mod execution;
 pub mod market;
 pub mod report;
+pub mod synthetic;
