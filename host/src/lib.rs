@@ -11,10 +11,17 @@
 //!   volatility, changepoint) over a component instance, and a generic
 //!   stepper that streams columns through any of them.
 //! - [`table`]: column input from CSV files with clear errors.
+//! - [`strategy`]: strategy components (`trading-strategy` world).
+//! - [`config`]: the run configuration (TOML plus `HFT_...` overrides).
+//! - [`pipeline`]: the main job, replay → models → strategy → risk →
+//!   execution → report, over the trading core in `hft-trading`.
 //! - [`commands`]: the CLI's subcommands as library functions.
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod config;
 pub mod models;
+pub mod pipeline;
 pub mod runtime;
+pub mod strategy;
 pub mod table;

@@ -41,6 +41,26 @@ struct RuntimeArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: replay market data through the model components, the
+    /// strategy component, the risk manager and the paper broker, and
+    /// write a report. With no --config, runs the bundled BTC/ETH pair.
+    Run {
+        /// The run configuration (TOML); see docs/configuration.md.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Replay pacing: max, realtime, or a multiple such as 60x.
+        #[arg(long)]
+        speed: Option<String>,
+        /// Print the report only; write no files.
+        #[arg(long)]
+        no_report: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Market data tools.
+    #[command(subcommand)]
+    Data(DataCommand),
     /// Run or fit a model component on data.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -102,6 +122,26 @@ enum ModelCommand {
 }
 
 #[derive(Subcommand)]
+enum DataCommand {
+    /// Write the seeded synthetic BTC/ETH pair (cointegrated, with
+    /// volatility clustering and regime changes) as Binance klines CSVs.
+    Generate {
+        /// Output directory.
+        #[arg(long, default_value = "data/pair")]
+        out: PathBuf,
+        /// A pair spec (TOML) instead of the default one.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Override the spec's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the spec's number of bars.
+        #[arg(long)]
+        bars: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
 enum PluginCommand {
     /// Print the world a component implements, its name, version and parameters.
     Inspect {
@@ -151,6 +191,25 @@ fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Run { config, speed, no_report, quiet } => {
+            let rt = runtime(&cli.runtime)?;
+            let speed = speed.map(|s| s.parse()).transpose().map_err(anyhow::Error::msg)?;
+            let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let outcome = commands::run(&rt, &commands::Run { config, speed, no_report, progress })?;
+            print!("{}", outcome.report.render_text());
+            if let Some(dir) = &outcome.report_dir {
+                println!("\nreport written to {}/ (open report.html)", dir.display());
+            }
+            if let Err(e) = &outcome.reconciliation {
+                anyhow::bail!("the books do not reconcile with the fills: {e}");
+            }
+        }
+        Command::Data(DataCommand::Generate { out, spec, seed, bars }) => {
+            let files = commands::data_generate(&out, spec.as_deref(), seed, bars)?;
+            for f in files {
+                println!("{}", f.display());
+            }
+        }
         Command::Model(ModelCommand::Run { source, columns: cols, keep, out, batch }) => {
             let rt = runtime(&cli.runtime)?;
             let ModelSource { plugin, params, input } = source;

@@ -26,6 +26,8 @@ mod bindings {
 /// The generated `hft:strategy/types` types, shared by all components.
 pub use bindings::hft::strategy::types;
 
+pub mod strategy;
+
 use hft_models::{ModelError, ParamSpec, ParamValue};
 
 impl From<ModelError> for types::ModelError {

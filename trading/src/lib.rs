@@ -14,5 +14,7 @@
 pub mod domain;
 pub mod execution;
 pub mod market;
+pub mod portfolio;
 pub mod report;
+pub mod risk;
 pub mod synthetic;

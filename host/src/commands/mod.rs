@@ -1,10 +1,14 @@
 //! The CLI's subcommands as library functions: argument structs in,
 //! results out. The binary only parses arguments and prints.
 
+mod data_generate;
 mod inspect;
 mod model_fit;
 mod model_run;
+mod run;
 
 pub use inspect::{Inspection, inspect};
 pub use model_fit::{FitOutput, ModelFit, model_fit};
 pub use model_run::{ModelRun, RunSummary, model_run};
+pub use data_generate::data_generate;
+pub use run::{Run, run};

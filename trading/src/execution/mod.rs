@@ -2,6 +2,8 @@
 
 mod exchange;
 mod order;
+mod paper;
 
 pub use exchange::{Exchange, ExchangeError};
 pub use order::{Fill, Liquidity, Order, OrderKind};
+pub use paper::{PaperBroker, PaperConfig, PaperConfigError};

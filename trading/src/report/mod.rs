@@ -43,3 +43,4 @@ pub use run_report::Report;
 pub use signals::{Marker, TickSignals};
 pub use stats::{Drawdown, ReturnPeriod, RiskRatios, drawdown_series, max_drawdown, risk_ratios};
 pub use summary::{RatioSummary, Summary, TradeStats};
+pub use utc::iso as utc_iso;

@@ -44,7 +44,7 @@ pub(crate) fn civil(ts: Timestamp) -> Civil {
 }
 
 /// `2024-01-02T03:04:05.678Z`: for CSV files, sortable and machine-readable.
-pub(crate) fn iso(ts: Timestamp) -> String {
+pub fn iso(ts: Timestamp) -> String {
     let c = civil(ts);
     format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", c.year, c.month, c.day, c.hour, c.minute, c.second, c.millis)
 }

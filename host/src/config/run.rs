@@ -1,0 +1,157 @@
+//! The validated shape of a run configuration.
+
+use super::input::InputSpec;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Everything `hft-host run` needs. See `docs/configuration.md`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Run-wide settings.
+    #[serde(default)]
+    pub run: RunSection,
+    /// Market data sources, merged by timestamp.
+    pub data: Vec<DataConfig>,
+    /// Per-symbol trading rules (lot size).
+    #[serde(default)]
+    pub instruments: BTreeMap<String, InstrumentConfig>,
+    /// Model components by name; a model's name is how inputs and signals
+    /// refer to its outputs (`kalman.zscore`).
+    #[serde(default)]
+    pub models: BTreeMap<String, ModelConfig>,
+    /// The strategy component.
+    pub strategy: StrategyConfig,
+    /// Pre-trade risk limits.
+    #[serde(default)]
+    pub risk: hft_trading::risk::RiskLimits,
+    /// The paper broker's fees, slippage and latency.
+    #[serde(default)]
+    pub execution: hft_trading::execution::PaperConfig,
+    /// What the report charts.
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+/// `[run]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSection {
+    /// Name of the run; reports go to `<reports_dir>/<name>-<timestamp>/`.
+    pub name: String,
+    /// Replay pacing: `max`, `realtime`, or a multiple of real time (`60x`).
+    pub speed: Speed,
+    /// Starting cash in the quote currency, an exact decimal.
+    pub initial_capital: Decimal,
+    /// Where reports are written.
+    pub reports_dir: PathBuf,
+    /// Where built-in plugin names (`kalman`) are looked up as `<name>.wasm`.
+    pub plugins_dir: PathBuf,
+}
+
+impl Default for RunSection {
+    fn default() -> Self {
+        RunSection {
+            name: "run".to_string(),
+            speed: Speed::Max,
+            initial_capital: Decimal::from(100_000),
+            reports_dir: PathBuf::from("reports"),
+            plugins_dir: PathBuf::from("target/wasm32-wasip2/release"),
+        }
+    }
+}
+
+/// Replay pacing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Speed {
+    /// As fast as the pipeline goes.
+    Max,
+    /// Event time advances at this multiple of wall time (1 = real time).
+    Multiple(f64),
+}
+
+impl FromStr for Speed {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Speed, String> {
+        match s.trim() {
+            "max" => Ok(Speed::Max),
+            "realtime" | "real-time" => Ok(Speed::Multiple(1.0)),
+            other => {
+                let m = other.strip_suffix('x').unwrap_or(other);
+                match m.parse::<f64>() {
+                    Ok(v) if v > 0.0 && v.is_finite() => Ok(Speed::Multiple(v)),
+                    _ => Err(format!("speed {s:?}: use max, realtime, or a positive multiple such as 60x")),
+                }
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Speed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Speed, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One `[[data]]` source.
+pub type DataConfig = hft_trading::market::SourceSpec;
+
+/// `[instruments.<SYMBOL>]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentConfig {
+    /// Smallest tradable quantity step; targets are rounded toward zero onto it.
+    pub lot_size: Decimal,
+}
+
+/// `[models.<name>]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// A built-in name (`kalman`, looked up in `run.plugins_dir`) or a path to a `.wasm`.
+    pub plugin: String,
+    /// Each model input (`x`, `y`, `ret`) and where it comes from.
+    pub inputs: BTreeMap<String, InputSpec>,
+    /// Parameters passed to `create`; names as `plugin inspect` lists them.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+}
+
+/// `[strategy]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyConfig {
+    /// A built-in name or a path to a `.wasm`.
+    pub plugin: String,
+    /// Each leg the strategy declares, mapped to a symbol (`BTCUSDT`) or `VENUE:SYMBOL`.
+    pub legs: BTreeMap<String, String>,
+    /// Each signal the strategy declares, mapped to `<model>.<output>`.
+    pub signals: BTreeMap<String, String>,
+    /// Parameters passed to `create`.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+}
+
+/// `[report]`: which model outputs the report charts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// The pair's spread (for a Kalman pair: `kalman.innovation`).
+    pub spread: Option<String>,
+    /// The z-score the strategy trades on.
+    pub zscore: Option<String>,
+    /// The hedge ratio.
+    pub hedge_ratio: Option<String>,
+    /// The volatility forecast.
+    pub vol_forecast: Option<String>,
+    /// The changepoint probability.
+    pub changepoint_prob: Option<String>,
+    /// A regime change is reported when the changepoint probability crosses this upward.
+    pub regime_threshold: Option<f64>,
+    /// Write the report files (the terminal summary is always printed).
+    pub write: Option<bool>,
+}

@@ -1,0 +1,243 @@
+//! A whole run: wire the components, replay the data through the pipeline
+//! at the configured pace, and build the report.
+
+use super::engine::{Counters, Pipeline};
+use super::latency::LatencySamples;
+use super::wiring::{Wiring, WiringError};
+use crate::config::{RunConfig, Speed};
+use crate::runtime::Runtime;
+use hft_trading::domain::{Money, Timestamp};
+use hft_trading::execution::{PaperBroker, PaperConfigError};
+use hft_trading::market::{MarketDataError, MarketEvent, ReadStats, Replay};
+use hft_trading::report::{Report, ReportError, RunEnd, RunMeta, RunRecorder, utc_iso};
+use hft_trading::risk::{RiskConfigError, RiskManager};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use thiserror::Error;
+
+/// Why a run could not start or finish.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The configuration cannot be wired (a plugin, an input, a slot).
+    #[error(transparent)]
+    Wiring(#[from] WiringError),
+    /// The risk limits are inconsistent.
+    #[error("[risk]: {0}")]
+    Risk(#[from] RiskConfigError),
+    /// The execution settings are inconsistent.
+    #[error("[execution]: {0}")]
+    Execution(#[from] PaperConfigError),
+    /// Market data could not be read, or a bad row under `bad_rows = "fatal"`.
+    #[error("market data: {0}")]
+    Data(#[from] MarketDataError),
+    /// The report could not be written.
+    #[error("report: {0}")]
+    Report(#[from] ReportError),
+}
+
+/// How to run, beyond the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Overrides `[run] speed`.
+    pub speed: Option<Speed>,
+    /// Write the report files under `[run] reports_dir`.
+    pub write_report: bool,
+    /// Draw a progress bar on standard error (when it is a terminal).
+    pub progress: bool,
+}
+
+/// What a run produced.
+pub struct RunOutcome {
+    /// The report.
+    pub report: Report,
+    /// Where the report files went, if written.
+    pub report_dir: Option<PathBuf>,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+    /// The pipeline's counters.
+    pub counters: Counters,
+    /// What each data source read, bad rows included.
+    pub read_stats: Vec<ReadStats>,
+    /// Whether cash, positions, fees and PnL reconcile exactly with the fills.
+    pub reconciliation: Result<(), String>,
+    /// Events per second of wall time over the replay loop.
+    pub events_per_second: f64,
+    /// Tick-to-order latency samples.
+    pub latency: LatencySamples,
+}
+
+fn now_ns() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// Rough number of events, for the progress bar: data lines in the files.
+fn estimate_events(config: &RunConfig) -> u64 {
+    config
+        .data
+        .iter()
+        .filter_map(|d| std::fs::read(&d.path).ok())
+        .map(|b| bytecount(&b).saturating_sub(1))
+        .sum()
+}
+
+fn bytecount(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
+}
+
+fn progress_bar(total: u64, enabled: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(8));
+    if !enabled {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} replay [{bar:32}] {pos}/{len} events {per_sec} eta {eta} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Run `config` end to end.
+pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    let wiring = Wiring::build(config, runtime)?;
+    let risk = RiskManager::new(config.risk.clone())?;
+    let broker = PaperBroker::new(config.execution.clone())?;
+    let mut replay = Replay::open(&config.data, Path::new(""))?;
+
+    let started_ns = now_ns();
+    let stamp: String = utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
+    let run_id = format!("{}-{stamp}", config.run.name);
+    let mut summary = vec![
+        ("speed".to_string(), format!("{:?}", options.speed.unwrap_or(config.run.speed))),
+        ("initial capital".to_string(), config.run.initial_capital.to_string()),
+    ];
+    for (name, world, sha) in &wiring.components {
+        summary.push((format!("component {name}"), format!("{world} sha256:{}", &sha[..12])));
+    }
+    for (name, m) in &config.models {
+        let inputs: Vec<String> = m.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        summary.push((format!("model {name} inputs"), inputs.join(", ")));
+    }
+    let meta = RunMeta {
+        run_id: run_id.clone(),
+        started_at: utc_iso(Timestamp(started_ns)),
+        config_summary: summary,
+        initial_capital: Money(config.run.initial_capital),
+        instruments: wiring.strategy.legs.iter().map(|&l| wiring.instruments.id(l).clone()).collect(),
+    };
+    let threshold = config.report.regime_threshold.unwrap_or(0.5);
+    let mut pipeline = Pipeline::new(
+        wiring,
+        Box::new(broker),
+        Money(config.run.initial_capital),
+        risk,
+        RunRecorder::new(meta),
+        threshold,
+    );
+
+    let speed = options.speed.unwrap_or(config.run.speed);
+    let bar = progress_bar(estimate_events(config), options.progress);
+    let mut latency = LatencySamples::default();
+    let mut tick: Vec<MarketEvent> = Vec::with_capacity(8);
+    let mut first_ts: Option<Timestamp> = None;
+    let loop_start = Instant::now();
+    let mut next = replay.next().transpose()?;
+    while let Some(ev) = next.take() {
+        let ts = ev.ts();
+        tick.clear();
+        tick.push(ev);
+        loop {
+            match replay.next().transpose()? {
+                Some(e) if e.ts() == ts => tick.push(e),
+                other => {
+                    next = other;
+                    break;
+                }
+            }
+        }
+        if let Speed::Multiple(m) = speed {
+            let t0 = *first_ts.get_or_insert(ts);
+            let due = Duration::from_secs_f64((ts.nanos() - t0.nanos()).max(0) as f64 / 1e9 / m);
+            let now = loop_start.elapsed();
+            if due > now {
+                std::thread::sleep(due - now);
+            }
+        }
+        let started = Instant::now();
+        if let Some(d) = pipeline.on_tick(&tick, started) {
+            latency.record(d);
+        }
+        bar.inc(tick.len() as u64);
+    }
+    let wall = loop_start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let read_stats: Vec<ReadStats> = replay.stats().into_iter().cloned().collect();
+    let (recorder, portfolio, risk, wiring, counters) = pipeline.into_parts();
+    let reconciliation = portfolio.reconcile().map_err(|e| e.to_string());
+    let unrealised = portfolio.unrealised().unwrap_or(Money::ZERO);
+    let final_equity = portfolio.equity().unwrap_or(Money::ZERO);
+    let mut extra = vec![
+        ("risk state".to_string(), format!("{:?}", risk.state())),
+        ("orders sent".to_string(), counters.orders_sent.to_string()),
+        ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
+        ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
+        ("accounting".to_string(), match &reconciliation {
+            Ok(()) => "reconciles exactly with the fills".to_string(),
+            Err(e) => format!("DOES NOT RECONCILE: {e}"),
+        }),
+    ];
+    for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
+        extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
+    }
+    for t in risk.transitions() {
+        extra.push(("risk transition".to_string(), format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason)));
+    }
+    for s in &read_stats {
+        extra.push((
+            format!("data {}", s.file),
+            format!("{} rows, {} events, {} bad rows", s.rows_read, s.events, s.bad_rows),
+        ));
+        for b in &s.bad_row_details {
+            extra.push(("bad row".to_string(), b.to_string()));
+        }
+    }
+    for m in &wiring.models {
+        let state = match &m.state {
+            super::model_node::NodeState::Active => "active".to_string(),
+            super::model_node::NodeState::Disabled(why) => format!("DISABLED: {why}"),
+        };
+        extra.push((format!("model {}", m.name), format!("{} steps, {} refused, {state}", m.steps, m.errors)));
+    }
+    extra.push((
+        format!("strategy {}", wiring.strategy.name),
+        match &wiring.strategy.state {
+            super::model_node::NodeState::Active => format!("active, {} ticks refused", wiring.strategy.errors),
+            super::model_node::NodeState::Disabled(why) => format!("DISABLED: {why}"),
+        },
+    ));
+    let events_per_second = if wall > 0.0 { counters.events as f64 / wall } else { 0.0 };
+    let end = RunEnd {
+        final_equity,
+        cash: portfolio.cash(),
+        realised_pnl: portfolio.realised(),
+        unrealised_pnl: unrealised,
+        fees_paid: portfolio.fees(),
+        events: counters.events,
+        ticks: counters.ticks,
+        wall_seconds: wall,
+        latency_p50_ns: latency.quantile(0.50),
+        latency_p99_ns: latency.quantile(0.99),
+        extra,
+    };
+    let report = recorder.finish(end);
+    let (report_dir, files) = if options.write_report {
+        let dir = config.run.reports_dir.join(&run_id);
+        let files = report.write_dir(&dir)?;
+        (Some(dir), files)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(RunOutcome { report, report_dir, files, counters, read_stats, reconciliation, events_per_second, latency })
+}

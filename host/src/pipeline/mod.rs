@@ -1,0 +1,24 @@
+//! The main job: market data through model components, a strategy
+//! component, the risk manager and a venue, one tick at a time.
+//!
+//! - [`Wiring`] turns a [`RunConfig`](crate::config::RunConfig) into live
+//!   components resolved to indices.
+//! - [`Pipeline`] is the per-tick state machine (see its module docs for
+//!   the order of a tick).
+//! - [`run`] replays the configured data through it and builds the report.
+
+mod driver;
+mod engine;
+mod instruments;
+mod latency;
+mod model_node;
+mod strategy_node;
+mod wiring;
+
+pub use driver::{RunError, RunOptions, RunOutcome, run};
+pub use engine::{Counters, Pipeline};
+pub use instruments::{DEFAULT_LOT, Instruments};
+pub use latency::LatencySamples;
+pub use model_node::{InputRef, ModelNode, NodeState, Source, StepOutcome};
+pub use strategy_node::{DecideOutcome, StrategyNode};
+pub use wiring::{ReportSlots, Wiring, WiringError, plugin_path};

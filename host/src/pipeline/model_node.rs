@@ -1,0 +1,199 @@
+//! One model component in the pipeline: where its inputs come from, where
+//! its outputs go, and whether it is still trusted.
+
+use crate::config::InputTransform;
+use crate::models::AnyModel;
+use crate::runtime::{ModelKind, PluginError};
+
+/// Where an input's source values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The last price of the instrument at this index.
+    Price(usize),
+    /// The model-output board at this index, written by model `model`.
+    Output {
+        /// Index into the board.
+        slot: usize,
+        /// The model (in evaluation order) that writes it.
+        model: usize,
+    },
+}
+
+/// One model input, with the memory its transform needs.
+#[derive(Debug, Clone)]
+pub struct InputRef {
+    /// What it reads.
+    pub source: Source,
+    /// How successive source values become the input.
+    pub transform: InputTransform,
+    /// Multiplies the transformed value.
+    pub scale: f64,
+    prev: Option<f64>,
+}
+
+impl InputRef {
+    /// An input with no history yet.
+    pub fn new(source: Source, transform: InputTransform, scale: f64) -> InputRef {
+        InputRef { source, transform, scale, prev: None }
+    }
+
+    /// Feed the source's current value; the input's value, if it has one.
+    /// The previous value is remembered even when the result is unusable,
+    /// so a transform always differences consecutive source values.
+    pub fn feed(&mut self, v: f64) -> Option<f64> {
+        if !v.is_finite() {
+            return None;
+        }
+        let out = self.transform.apply(v, self.prev).map(|x| x * self.scale);
+        self.prev = Some(v);
+        out.filter(|x| x.is_finite())
+    }
+}
+
+/// Whether a node still runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeState {
+    /// Updating on every tick its inputs change.
+    Active,
+    /// Stopped after a fault (trap, timeout, memory); the reason is kept
+    /// for the report. Its outputs read NaN from then on.
+    Disabled(String),
+}
+
+/// A model component wired into the pipeline.
+pub struct ModelNode {
+    /// The model's name in `[models]`.
+    pub name: String,
+    /// Its kind.
+    pub kind: ModelKind,
+    /// Inputs in the order of [`ModelKind::inputs`].
+    pub inputs: Vec<InputRef>,
+    /// First slot of its outputs on the board ([`ModelKind::outputs`] order).
+    pub offset: usize,
+    /// Guest errors (bad input, numerical) that skipped a step.
+    pub errors: u64,
+    /// Steps taken.
+    pub steps: u64,
+    /// Running or disabled.
+    pub state: NodeState,
+    model: AnyModel,
+    scratch: Vec<f64>,
+}
+
+/// What one update did.
+#[derive(Debug)]
+pub enum StepOutcome {
+    /// The outputs on the board changed.
+    Updated,
+    /// Nothing to do: an input has no value yet.
+    Waiting,
+    /// The model refused this step (its state is unchanged); the message says why.
+    Refused(String),
+    /// The model faulted and is now disabled.
+    Faulted(String),
+}
+
+impl ModelNode {
+    /// Wire `model` as `name`, writing its outputs from `offset`.
+    pub fn new(name: String, model: AnyModel, inputs: Vec<InputRef>, offset: usize) -> ModelNode {
+        let kind = model.kind();
+        ModelNode {
+            name,
+            kind,
+            inputs,
+            offset,
+            errors: 0,
+            steps: 0,
+            state: NodeState::Active,
+            model,
+            scratch: vec![0.0; kind.inputs().len()],
+        }
+    }
+
+    /// Number of output slots.
+    pub fn width(&self) -> usize {
+        self.kind.outputs().len()
+    }
+
+    /// Compute the inputs from `prices` and `board`, and step the model,
+    /// writing its outputs to the board.
+    pub fn step(&mut self, prices: &[f64], board: &mut [f64]) -> StepOutcome {
+        if self.state != NodeState::Active {
+            return StepOutcome::Waiting;
+        }
+        let mut ready = true;
+        for (i, input) in self.inputs.iter_mut().enumerate() {
+            let v = match input.source {
+                Source::Price(p) => prices[p],
+                Source::Output { slot, .. } => board[slot],
+            };
+            match input.feed(v) {
+                Some(x) => self.scratch[i] = x,
+                None => ready = false,
+            }
+        }
+        if !ready {
+            return StepOutcome::Waiting;
+        }
+        let out = &mut board[self.offset..self.offset + self.kind.outputs().len()];
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let result: Result<(), PluginError> = match &mut self.model {
+            AnyModel::HedgeRatio(m) => m.update(self.scratch[0], self.scratch[1]).map(|e| {
+                out.copy_from_slice(&[
+                    e.pred_alpha,
+                    e.pred_beta,
+                    e.pred_y,
+                    e.innovation,
+                    e.innovation_var,
+                    e.zscore,
+                    e.alpha,
+                    e.beta,
+                    e.p_aa,
+                    e.p_ab,
+                    e.p_bb,
+                    e.loglik,
+                ])
+            }),
+            AnyModel::Volatility(m) => m.update(self.scratch[0]).map(|s| {
+                // Not ready: the model has no parameters yet, so its numbers
+                // are not forecasts; show them as missing.
+                let v = |x: f64| if s.ready { x } else { f64::NAN };
+                out.copy_from_slice(&[
+                    v(s.variance),
+                    v(s.forecast),
+                    v(s.mean),
+                    v(s.std_resid),
+                    v(s.loglik),
+                    flag(s.ready),
+                    flag(s.refitted),
+                ])
+            }),
+            AnyModel::Changepoint(m) => m.update(self.scratch[0]).map(|s| {
+                out.copy_from_slice(&[
+                    s.change_prob,
+                    f64::from(s.map_length),
+                    s.segment_mean,
+                    s.segment_var,
+                    s.pruned_mass,
+                    f64::from(s.hypotheses),
+                ])
+            }),
+        };
+        match result {
+            Ok(()) => {
+                self.steps += 1;
+                StepOutcome::Updated
+            }
+            Err(PluginError::Guest(e)) => {
+                self.errors += 1;
+                StepOutcome::Refused(e.to_string())
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.state = NodeState::Disabled(why.clone());
+                out.fill(f64::NAN);
+                StepOutcome::Faulted(why)
+            }
+        }
+    }
+}

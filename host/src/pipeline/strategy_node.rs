@@ -1,0 +1,77 @@
+//! The strategy component in the pipeline: the slots it reads and whether
+//! it is still trusted.
+
+use super::model_node::NodeState;
+use crate::runtime::PluginError;
+use crate::strategy::{Decision, StrategyComponent, Tick};
+
+/// The strategy, wired.
+pub struct StrategyNode {
+    /// Its name (`describe`).
+    pub name: String,
+    /// Instrument index of each leg, in the strategy's leg order.
+    pub legs: Vec<usize>,
+    /// Board slot of each signal, in the strategy's signal order.
+    pub signals: Vec<usize>,
+    /// Running or disabled.
+    pub state: NodeState,
+    /// Ticks it refused (guest errors).
+    pub errors: u64,
+    component: StrategyComponent,
+    tick: Tick,
+}
+
+/// What asking the strategy did.
+#[derive(Debug)]
+pub enum DecideOutcome {
+    /// Its decision.
+    Decided(Decision),
+    /// Disabled; no decision.
+    Disabled,
+    /// It refused the tick; nothing changes.
+    Refused(String),
+    /// It faulted and is now disabled.
+    Faulted(String),
+}
+
+impl StrategyNode {
+    /// Wire `component`.
+    pub fn new(name: String, component: StrategyComponent, legs: Vec<usize>, signals: Vec<usize>) -> StrategyNode {
+        let n = 2 * legs.len() + signals.len();
+        StrategyNode {
+            name,
+            legs,
+            signals,
+            state: NodeState::Active,
+            errors: 0,
+            component,
+            tick: Tick { ts_ns: 0, equity: 0.0, values: Vec::with_capacity(n) },
+        }
+    }
+
+    /// Ask for a decision given each instrument's price and position and the board.
+    pub fn decide(&mut self, ts_ns: i64, equity: f64, prices: &[f64], positions: &[f64], board: &[f64]) -> DecideOutcome {
+        if self.state != NodeState::Active {
+            return DecideOutcome::Disabled;
+        }
+        let t = &mut self.tick;
+        t.ts_ns = ts_ns;
+        t.equity = equity;
+        t.values.clear();
+        t.values.extend(self.legs.iter().map(|&l| prices[l]));
+        t.values.extend(self.legs.iter().map(|&l| positions[l]));
+        t.values.extend(self.signals.iter().map(|&s| board[s]));
+        match self.component.on_tick(&self.tick) {
+            Ok(d) => DecideOutcome::Decided(d),
+            Err(PluginError::Guest(e)) => {
+                self.errors += 1;
+                DecideOutcome::Refused(e.to_string())
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.state = NodeState::Disabled(why.clone());
+                DecideOutcome::Faulted(why)
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Strategy components (`hft:strategy/strategy`) as Rust values.
+//!
+//! A strategy lives in its own sandboxed instance like a model does; the
+//! pipeline calls it once per tick with prices, positions and the signals
+//! it subscribed to, and turns its targets into orders.
+
+mod component;
+
+pub use component::{StrategyComponent, describe_strategy};
+pub use crate::runtime::bindings::strategy::exports::hft::strategy::strategy::{
+    Decision, Marker, Slot, StrategyInfo, Target, Tick,
+};

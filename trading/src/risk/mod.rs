@@ -1,0 +1,25 @@
+//! Pre-trade risk: the limits every order must pass before it reaches a
+//! venue, and the ACTIVE → REDUCING → HALTED state machine that tightens
+//! them as losses grow. The manager fails closed: an order it cannot
+//! evaluate is rejected.
+//!
+//! Transitions (one table, [`Trigger`] is the reason logged):
+//!
+//! * drawdown ≥ `reduce_at × max_drawdown`, or the day's loss ≥
+//!   `daily_loss_limit` → REDUCING;
+//! * drawdown ≥ `max_drawdown`, the kill switch, or unusable equity →
+//!   HALTED;
+//! * a new UTC day → ACTIVE, if REDUCING came only from the daily loss;
+//! * HALTED (and a drawdown REDUCING) last until an operator calls
+//!   [`RiskManager::resume`] or [`RiskManager::reset`].
+
+mod config;
+mod manager;
+mod rate;
+mod rejection;
+mod state;
+
+pub use config::{LimitOverride, RiskConfigError, RiskLimits, SymbolLimits};
+pub use manager::{CheckContext, RiskManager};
+pub use rejection::{RejectReason, Rejection};
+pub use state::{RiskState, Transition, Trigger};

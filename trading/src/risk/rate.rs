@@ -1,0 +1,27 @@
+use crate::domain::Timestamp;
+use std::collections::VecDeque;
+
+/// One second in nanoseconds.
+const WINDOW_NS: i64 = 1_000_000_000;
+
+/// Times of the orders accepted in the last second of event time.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RateWindow {
+    accepted: VecDeque<Timestamp>,
+}
+
+impl RateWindow {
+    /// How many accepted orders fall in `(now - 1s, now]`, after forgetting
+    /// the older ones.
+    pub(super) fn count(&mut self, now: Timestamp) -> usize {
+        while self.accepted.front().is_some_and(|t| t.nanos() <= now.nanos() - WINDOW_NS) {
+            self.accepted.pop_front();
+        }
+        self.accepted.len()
+    }
+
+    /// Remember an accepted order.
+    pub(super) fn record(&mut self, now: Timestamp) {
+        self.accepted.push_back(now);
+    }
+}
