@@ -27,5 +27,5 @@ pub fn data_generate(
     }
     let pair = generate(&spec)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    Ok(pair.write_klines(out).with_context(|| format!("cannot write into {}", out.display()))?)
+    pair.write_klines(out).with_context(|| format!("cannot write into {}", out.display()))
 }

@@ -7,8 +7,8 @@ mod model_fit;
 mod model_run;
 mod run;
 
+pub use data_generate::data_generate;
 pub use inspect::{Inspection, inspect};
 pub use model_fit::{FitOutput, ModelFit, model_fit};
 pub use model_run::{ModelRun, RunSummary, model_run};
-pub use data_generate::data_generate;
 pub use run::{Run, run};

@@ -48,7 +48,8 @@ pub enum ConfigError {
 pub fn load(path: Option<&Path>, vars: impl IntoIterator<Item = (String, String)>) -> Result<RunConfig, ConfigError> {
     let (text, origin, base) = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+            let text =
+                std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
             (text, p.display().to_string(), p.parent().map(Path::to_path_buf))
         }
         None => (DEFAULT_CONFIG.to_string(), "embedded default".to_string(), None),

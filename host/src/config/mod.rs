@@ -15,7 +15,5 @@ mod run;
 
 pub use env::{ENV_PREFIX, apply_env};
 pub use file::{ConfigError, DEFAULT_CONFIG, load};
-pub use input::{InputSpec, InputSource, InputTransform};
-pub use run::{
-    DataConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed, StrategyConfig,
-};
+pub use input::{InputSource, InputSpec, InputTransform};
+pub use run::{DataConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed, StrategyConfig};

@@ -73,12 +73,7 @@ fn now_ns() -> i64 {
 
 /// Rough number of events, for the progress bar: data lines in the files.
 fn estimate_events(config: &RunConfig) -> u64 {
-    config
-        .data
-        .iter()
-        .filter_map(|d| std::fs::read(&d.path).ok())
-        .map(|b| bytecount(&b).saturating_sub(1))
-        .sum()
+    config.data.iter().filter_map(|d| std::fs::read(&d.path).ok()).map(|b| bytecount(&b).saturating_sub(1)).sum()
 }
 
 fn bytecount(b: &[u8]) -> u64 {
@@ -183,16 +178,22 @@ pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Resul
         ("orders sent".to_string(), counters.orders_sent.to_string()),
         ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
         ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
-        ("accounting".to_string(), match &reconciliation {
-            Ok(()) => "reconciles exactly with the fills".to_string(),
-            Err(e) => format!("DOES NOT RECONCILE: {e}"),
-        }),
+        (
+            "accounting".to_string(),
+            match &reconciliation {
+                Ok(()) => "reconciles exactly with the fills".to_string(),
+                Err(e) => format!("DOES NOT RECONCILE: {e}"),
+            },
+        ),
     ];
     for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
         extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
     }
     for t in risk.transitions() {
-        extra.push(("risk transition".to_string(), format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason)));
+        extra.push((
+            "risk transition".to_string(),
+            format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason),
+        ));
     }
     for s in &read_stats {
         extra.push((

@@ -162,7 +162,7 @@ impl Pipeline {
     /// Process one tick: all `events` share one timestamp. Returns the time
     /// from `started` to the first order sent, if one was sent.
     pub fn on_tick(&mut self, events: &[MarketEvent], started: Instant) -> Option<Duration> {
-        let Some(first) = events.first() else { return None };
+        let first = events.first()?;
         let ts = first.ts();
         self.counters.ticks += 1;
         self.fills.clear();
@@ -209,8 +209,7 @@ impl Pipeline {
         for (i, id) in self.wiring.instruments.ids().iter().enumerate() {
             self.positions[i] = self.portfolio.position_qty(id).to_f64();
         }
-        let outcome =
-            self.wiring.strategy.decide(ts.nanos(), equity_f64, &self.prices, &self.positions, &self.board);
+        let outcome = self.wiring.strategy.decide(ts.nanos(), equity_f64, &self.prices, &self.positions, &self.board);
         match outcome {
             DecideOutcome::Decided(d) => latency = self.act(ts, d, equity, started).or(latency),
             DecideOutcome::Disabled => {}
@@ -317,7 +316,8 @@ impl Pipeline {
                 self.note("target", ts, format!("target for leg {} which the strategy does not have", t.leg));
                 continue;
             };
-            let Ok(want) = Decimal::try_from_i128_with_scale(i128::from(t.quantity.mantissa), u32::from(t.quantity.scale))
+            let Ok(want) =
+                Decimal::try_from_i128_with_scale(i128::from(t.quantity.mantissa), u32::from(t.quantity.scale))
             else {
                 self.counters.bad_targets += 1;
                 self.note("target", ts, format!("target quantity with scale {} is not a decimal", t.quantity.scale));
@@ -411,14 +411,10 @@ impl Pipeline {
             return None;
         }
         let mut next = self.next_order;
-        let orders = self.risk.flatten_orders(
-            positions,
-            ts,
-            || {
-                next += 1;
-                OrderId(next - 1)
-            },
-        );
+        let orders = self.risk.flatten_orders(positions, ts, || {
+            next += 1;
+            OrderId(next - 1)
+        });
         self.next_order = next;
         self.recorder.on_marker(ts, Marker::Flatten { reason: reason.to_string() });
         let equity = self.portfolio.equity().unwrap_or(Money(Decimal::ZERO));

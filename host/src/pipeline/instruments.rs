@@ -46,7 +46,10 @@ impl Instruments {
         }
         for (symbol, rule) in rules {
             if rule.lot_size <= Decimal::ZERO {
-                return Err(WiringError(format!("[instruments.{symbol}] lot_size must be positive, got {}", rule.lot_size)));
+                return Err(WiringError(format!(
+                    "[instruments.{symbol}] lot_size must be positive, got {}",
+                    rule.lot_size
+                )));
             }
         }
         Ok(me)

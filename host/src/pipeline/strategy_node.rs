@@ -50,7 +50,14 @@ impl StrategyNode {
     }
 
     /// Ask for a decision given each instrument's price and position and the board.
-    pub fn decide(&mut self, ts_ns: i64, equity: f64, prices: &[f64], positions: &[f64], board: &[f64]) -> DecideOutcome {
+    pub fn decide(
+        &mut self,
+        ts_ns: i64,
+        equity: f64,
+        prices: &[f64],
+        positions: &[f64],
+        board: &[f64],
+    ) -> DecideOutcome {
         if self.state != NodeState::Active {
             return DecideOutcome::Disabled;
         }

@@ -60,7 +60,11 @@ fn load(runtime: &Runtime, what: &str, plugin: &str, dir: &Path) -> Result<Loade
         return Err(WiringError(format!(
             "{what}: plugin {} not found{}",
             path.display(),
-            if plugin.contains('/') { String::new() } else { "; build the plugins with ./scripts/build-plugins.sh".into() }
+            if plugin.contains('/') {
+                String::new()
+            } else {
+                "; build the plugins with ./scripts/build-plugins.sh".into()
+            }
         )));
     }
     runtime.load_file(&path).map_err(|e| WiringError(format!("{what}: {}: {e}", path.display())))
@@ -119,14 +123,15 @@ impl Wiring {
         }
         let position: BTreeMap<&String, usize> = order.iter().enumerate().map(|(i, n)| (n, i)).collect();
         let slot = |r: &str, context: &str| -> Result<(usize, usize), WiringError> {
-            let (model, output) = r
-                .split_once('.')
-                .ok_or_else(|| WiringError(format!("{context}: {r:?} must be <model>.<output>")))?;
-            let (_, kind) = loaded
-                .get(model)
-                .ok_or_else(|| WiringError(format!("{context}: {r:?} names no model in [models]")))?;
+            let (model, output) =
+                r.split_once('.').ok_or_else(|| WiringError(format!("{context}: {r:?} must be <model>.<output>")))?;
+            let (_, kind) =
+                loaded.get(model).ok_or_else(|| WiringError(format!("{context}: {r:?} names no model in [models]")))?;
             let col = kind.outputs().iter().position(|o| *o == output).ok_or_else(|| {
-                WiringError(format!("{context}: {model} has no output {output:?}; it has [{}]", kind.outputs().join(", ")))
+                WiringError(format!(
+                    "{context}: {model} has no output {output:?}; it has [{}]",
+                    kind.outputs().join(", ")
+                ))
             })?;
             Ok((offsets[model] + col, position[&model.to_string()]))
         };
@@ -141,7 +146,9 @@ impl Wiring {
                 let context = format!("[models.{name}] inputs.{input}");
                 let source = match &spec.source {
                     InputSource::Symbol(s) => Source::Price(
-                        instruments.resolve(s, &config.instruments).map_err(|e| WiringError(format!("{context}: {e}")))?,
+                        instruments
+                            .resolve(s, &config.instruments)
+                            .map_err(|e| WiringError(format!("{context}: {e}")))?,
                     ),
                     InputSource::ModelOutput { model, output } => {
                         let (slot, model) = slot(&format!("{model}.{output}"), &context)?;

@@ -14,7 +14,8 @@ pub struct StrategyComponent {
 
 fn bind(instance: &mut Instance) -> Result<Api, PluginError> {
     let (store, inst) = instance.parts();
-    Api::new(store, inst).map_err(|e| PluginError::Incompatible(format!("exports do not match trading-strategy: {e:#}")))
+    Api::new(store, inst)
+        .map_err(|e| PluginError::Incompatible(format!("exports do not match trading-strategy: {e:#}")))
 }
 
 fn guest(r: Result<Result<ResourceAny, ModelError>, PluginError>) -> Result<ResourceAny, PluginError> {
@@ -44,7 +45,10 @@ impl StrategyComponent {
     fn make(
         component: &LoadedComponent,
         call: &'static str,
-        f: impl FnOnce(&Api, &mut wasmtime::Store<crate::runtime::SandboxState>) -> wasmtime::Result<Result<ResourceAny, ModelError>>,
+        f: impl FnOnce(
+            &Api,
+            &mut wasmtime::Store<crate::runtime::SandboxState>,
+        ) -> wasmtime::Result<Result<ResourceAny, ModelError>>,
     ) -> Result<Self, PluginError> {
         component.world.expect_kind(ComponentKind::Strategy)?;
         let mut instance = component.instantiate()?;

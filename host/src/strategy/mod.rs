@@ -6,7 +6,7 @@
 
 mod component;
 
-pub use component::{StrategyComponent, describe_strategy};
 pub use crate::runtime::bindings::strategy::exports::hft::strategy::strategy::{
     Decision, Marker, Slot, StrategyInfo, Target, Tick,
 };
+pub use component::{StrategyComponent, describe_strategy};

@@ -33,7 +33,13 @@ mod component {
         fn describe() -> StrategyInfo {
             let outputs: [&str; 0] = [];
             StrategyInfo {
-                info: hft_sdk::model_info(pairs::NAME, pairs::VERSION, pairs::DESCRIPTION, &pairs::param_specs(), &outputs),
+                info: hft_sdk::model_info(
+                    pairs::NAME,
+                    pairs::VERSION,
+                    pairs::DESCRIPTION,
+                    &pairs::param_specs(),
+                    &outputs,
+                ),
                 legs: slots(&pairs::LEGS),
                 signals: slots(&pairs::SIGNALS),
             }

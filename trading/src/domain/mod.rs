@@ -16,6 +16,6 @@ pub use money::Money;
 pub use order_id::OrderId;
 pub use price::Price;
 pub use quantity::Quantity;
+pub use rust_decimal::Decimal;
 pub use side::Side;
 pub use timestamp::Timestamp;
-pub use rust_decimal::Decimal;
