@@ -10,4 +10,4 @@ if ! cargo component --version 2>/dev/null | grep -q "$CARGO_COMPONENT_VERSION";
   cargo install cargo-component --locked --version "$CARGO_COMPONENT_VERSION"
 fi
 ./scripts/build-plugins.sh
-HFT_REQUIRE_CARGO_COMPONENT=1 cargo test --locked --workspace --exclude kalman --exclude garch --exclude bocd --exclude hostile "$@"
+HFT_REQUIRE_CARGO_COMPONENT=1 cargo test --locked --workspace --exclude kalman --exclude garch --exclude bocd --exclude hostile --exclude faulty-strategy "$@"

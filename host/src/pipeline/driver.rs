@@ -3,12 +3,13 @@
 
 use super::engine::{Counters, Pipeline};
 use super::latency::LatencySamples;
+use super::model_node::NodeState;
 use super::wiring::{Wiring, WiringError};
 use crate::config::{RunConfig, Speed};
 use crate::runtime::Runtime;
 use hft_trading::domain::{Money, Timestamp};
 use hft_trading::execution::{PaperBroker, PaperConfigError};
-use hft_trading::market::{MarketDataError, MarketEvent, ReadStats, Replay};
+use hft_trading::market::{EventSource, MarketDataError, MarketEvent, ReadStats, Replay};
 use hft_trading::report::{Report, ReportError, RunEnd, RunMeta, RunRecorder, utc_iso};
 use hft_trading::risk::{RiskConfigError, RiskManager};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -93,65 +94,185 @@ fn progress_bar(total: u64, enabled: bool) -> ProgressBar {
     bar
 }
 
+/// A run in progress: the pipeline and the replay that feeds it. [`run`]
+/// drives it at the configured pace; tests drive it tick by tick to check
+/// the books after every one.
+pub struct Session {
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    replay: Replay<Box<dyn EventSource + Send>>,
+    next: Option<MarketEvent>,
+    primed: bool,
+    run_id: String,
+}
+
+impl Session {
+    /// Wire `config`'s components and open its data.
+    pub fn open(config: &RunConfig, runtime: &Runtime, speed: Speed) -> Result<Session, RunError> {
+        let wiring = Wiring::build(config, runtime)?;
+        let risk = RiskManager::new(config.risk.clone())?;
+        let broker = PaperBroker::new(config.execution.clone())?;
+        let replay = Replay::open(&config.data, Path::new(""))?;
+
+        let started_ns = now_ns();
+        let stamp: String =
+            utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
+        let run_id = format!("{}-{stamp}", config.run.name);
+        let mut summary = vec![
+            ("speed".to_string(), format!("{speed:?}")),
+            ("initial capital".to_string(), config.run.initial_capital.to_string()),
+        ];
+        for (name, world, sha) in &wiring.components {
+            summary.push((format!("component {name}"), format!("{world} sha256:{}", &sha[..12])));
+        }
+        for (name, m) in &config.models {
+            let inputs: Vec<String> = m.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            summary.push((format!("model {name} inputs"), inputs.join(", ")));
+        }
+        let meta = RunMeta {
+            run_id: run_id.clone(),
+            started_at: utc_iso(Timestamp(started_ns)),
+            config_summary: summary,
+            initial_capital: Money(config.run.initial_capital),
+            instruments: wiring.strategy.legs.iter().map(|&l| wiring.instruments.id(l).clone()).collect(),
+        };
+        let threshold = config.report.regime_threshold.unwrap_or(0.5);
+        let pipeline = Pipeline::new(
+            wiring,
+            Box::new(broker),
+            Money(config.run.initial_capital),
+            risk,
+            RunRecorder::new(meta),
+            threshold,
+        );
+        Ok(Session { pipeline, replay, next: None, primed: false, run_id })
+    }
+
+    /// The run's id: `<name>-<UTC start>`, the report directory's name.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// Put the next tick's events (all with one timestamp) into `tick`;
+    /// `false` when the data is exhausted. A fatal bad row or an I/O error
+    /// ends the run with an error naming the file and line.
+    pub fn next_tick(&mut self, tick: &mut Vec<MarketEvent>) -> Result<bool, RunError> {
+        tick.clear();
+        if !self.primed {
+            self.primed = true;
+            self.next = self.replay.next().transpose()?;
+        }
+        let Some(first) = self.next.take() else { return Ok(false) };
+        let ts = first.ts();
+        tick.push(first);
+        loop {
+            match self.replay.next().transpose()? {
+                Some(e) if e.ts() == ts => tick.push(e),
+                other => {
+                    self.next = other;
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// End the run: reconcile the books and build the report (and write it
+    /// under `reports_dir` when given).
+    pub fn finish(
+        self,
+        wall: f64,
+        mut latency: LatencySamples,
+        reports_dir: Option<&Path>,
+    ) -> Result<RunOutcome, RunError> {
+        let read_stats: Vec<ReadStats> = self.replay.stats().into_iter().cloned().collect();
+        let (recorder, portfolio, risk, wiring, counters) = self.pipeline.into_parts();
+        let reconciliation = portfolio.reconcile().map_err(|e| e.to_string());
+        let unrealised = portfolio.unrealised().unwrap_or(Money::ZERO);
+        let final_equity = portfolio.equity().unwrap_or(Money::ZERO);
+        let mut extra = vec![
+            ("risk state".to_string(), format!("{:?}", risk.state())),
+            ("orders sent".to_string(), counters.orders_sent.to_string()),
+            ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
+            ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
+            (
+                "accounting".to_string(),
+                match &reconciliation {
+                    Ok(()) => "reconciles exactly with the fills".to_string(),
+                    Err(e) => format!("DOES NOT RECONCILE: {e}"),
+                },
+            ),
+        ];
+        for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
+            extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
+        }
+        for t in risk.transitions() {
+            extra.push((
+                "risk transition".to_string(),
+                format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason),
+            ));
+        }
+        for s in &read_stats {
+            extra.push((
+                format!("data {}", s.file),
+                format!("{} rows, {} events, {} bad rows", s.rows_read, s.events, s.bad_rows),
+            ));
+            for b in &s.bad_row_details {
+                extra.push(("bad row".to_string(), b.to_string()));
+            }
+        }
+        for m in &wiring.models {
+            let state = match &m.state {
+                NodeState::Active => "active".to_string(),
+                NodeState::Disabled(why) => format!("DISABLED: {why}"),
+            };
+            extra.push((format!("model {}", m.name), format!("{} steps, {} refused, {state}", m.steps, m.errors)));
+        }
+        extra.push((
+            format!("strategy {}", wiring.strategy.name),
+            match &wiring.strategy.state {
+                NodeState::Active => format!("active, {} ticks refused", wiring.strategy.errors),
+                NodeState::Disabled(why) => format!("DISABLED: {why}"),
+            },
+        ));
+        let events_per_second = if wall > 0.0 { counters.events as f64 / wall } else { 0.0 };
+        let end = RunEnd {
+            final_equity,
+            cash: portfolio.cash(),
+            realised_pnl: portfolio.realised(),
+            unrealised_pnl: unrealised,
+            fees_paid: portfolio.fees(),
+            events: counters.events,
+            ticks: counters.ticks,
+            wall_seconds: wall,
+            latency_p50_ns: latency.quantile(0.50),
+            latency_p99_ns: latency.quantile(0.99),
+            extra,
+        };
+        let report = recorder.finish(end);
+        let (report_dir, files) = match reports_dir {
+            Some(base) => {
+                let dir = base.join(&self.run_id);
+                let files = report.write_dir(&dir)?;
+                (Some(dir), files)
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(RunOutcome { report, report_dir, files, counters, read_stats, reconciliation, events_per_second, latency })
+    }
+}
+
 /// Run `config` end to end.
 pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Result<RunOutcome, RunError> {
-    let wiring = Wiring::build(config, runtime)?;
-    let risk = RiskManager::new(config.risk.clone())?;
-    let broker = PaperBroker::new(config.execution.clone())?;
-    let mut replay = Replay::open(&config.data, Path::new(""))?;
-
-    let started_ns = now_ns();
-    let stamp: String = utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
-    let run_id = format!("{}-{stamp}", config.run.name);
-    let mut summary = vec![
-        ("speed".to_string(), format!("{:?}", options.speed.unwrap_or(config.run.speed))),
-        ("initial capital".to_string(), config.run.initial_capital.to_string()),
-    ];
-    for (name, world, sha) in &wiring.components {
-        summary.push((format!("component {name}"), format!("{world} sha256:{}", &sha[..12])));
-    }
-    for (name, m) in &config.models {
-        let inputs: Vec<String> = m.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        summary.push((format!("model {name} inputs"), inputs.join(", ")));
-    }
-    let meta = RunMeta {
-        run_id: run_id.clone(),
-        started_at: utc_iso(Timestamp(started_ns)),
-        config_summary: summary,
-        initial_capital: Money(config.run.initial_capital),
-        instruments: wiring.strategy.legs.iter().map(|&l| wiring.instruments.id(l).clone()).collect(),
-    };
-    let threshold = config.report.regime_threshold.unwrap_or(0.5);
-    let mut pipeline = Pipeline::new(
-        wiring,
-        Box::new(broker),
-        Money(config.run.initial_capital),
-        risk,
-        RunRecorder::new(meta),
-        threshold,
-    );
-
     let speed = options.speed.unwrap_or(config.run.speed);
+    let mut session = Session::open(config, runtime, speed)?;
     let bar = progress_bar(estimate_events(config), options.progress);
     let mut latency = LatencySamples::default();
     let mut tick: Vec<MarketEvent> = Vec::with_capacity(8);
     let mut first_ts: Option<Timestamp> = None;
     let loop_start = Instant::now();
-    let mut next = replay.next().transpose()?;
-    while let Some(ev) = next.take() {
-        let ts = ev.ts();
-        tick.clear();
-        tick.push(ev);
-        loop {
-            match replay.next().transpose()? {
-                Some(e) if e.ts() == ts => tick.push(e),
-                other => {
-                    next = other;
-                    break;
-                }
-            }
-        }
+    while session.next_tick(&mut tick)? {
         if let Speed::Multiple(m) = speed {
+            let ts = tick[0].ts();
             let t0 = *first_ts.get_or_insert(ts);
             let due = Duration::from_secs_f64((ts.nanos() - t0.nanos()).max(0) as f64 / 1e9 / m);
             let now = loop_start.elapsed();
@@ -160,85 +281,12 @@ pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Resul
             }
         }
         let started = Instant::now();
-        if let Some(d) = pipeline.on_tick(&tick, started) {
+        if let Some(d) = session.pipeline.on_tick(&tick, started) {
             latency.record(d);
         }
         bar.inc(tick.len() as u64);
     }
     let wall = loop_start.elapsed().as_secs_f64();
     bar.finish_and_clear();
-
-    let read_stats: Vec<ReadStats> = replay.stats().into_iter().cloned().collect();
-    let (recorder, portfolio, risk, wiring, counters) = pipeline.into_parts();
-    let reconciliation = portfolio.reconcile().map_err(|e| e.to_string());
-    let unrealised = portfolio.unrealised().unwrap_or(Money::ZERO);
-    let final_equity = portfolio.equity().unwrap_or(Money::ZERO);
-    let mut extra = vec![
-        ("risk state".to_string(), format!("{:?}", risk.state())),
-        ("orders sent".to_string(), counters.orders_sent.to_string()),
-        ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
-        ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
-        (
-            "accounting".to_string(),
-            match &reconciliation {
-                Ok(()) => "reconciles exactly with the fills".to_string(),
-                Err(e) => format!("DOES NOT RECONCILE: {e}"),
-            },
-        ),
-    ];
-    for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
-        extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
-    }
-    for t in risk.transitions() {
-        extra.push((
-            "risk transition".to_string(),
-            format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason),
-        ));
-    }
-    for s in &read_stats {
-        extra.push((
-            format!("data {}", s.file),
-            format!("{} rows, {} events, {} bad rows", s.rows_read, s.events, s.bad_rows),
-        ));
-        for b in &s.bad_row_details {
-            extra.push(("bad row".to_string(), b.to_string()));
-        }
-    }
-    for m in &wiring.models {
-        let state = match &m.state {
-            super::model_node::NodeState::Active => "active".to_string(),
-            super::model_node::NodeState::Disabled(why) => format!("DISABLED: {why}"),
-        };
-        extra.push((format!("model {}", m.name), format!("{} steps, {} refused, {state}", m.steps, m.errors)));
-    }
-    extra.push((
-        format!("strategy {}", wiring.strategy.name),
-        match &wiring.strategy.state {
-            super::model_node::NodeState::Active => format!("active, {} ticks refused", wiring.strategy.errors),
-            super::model_node::NodeState::Disabled(why) => format!("DISABLED: {why}"),
-        },
-    ));
-    let events_per_second = if wall > 0.0 { counters.events as f64 / wall } else { 0.0 };
-    let end = RunEnd {
-        final_equity,
-        cash: portfolio.cash(),
-        realised_pnl: portfolio.realised(),
-        unrealised_pnl: unrealised,
-        fees_paid: portfolio.fees(),
-        events: counters.events,
-        ticks: counters.ticks,
-        wall_seconds: wall,
-        latency_p50_ns: latency.quantile(0.50),
-        latency_p99_ns: latency.quantile(0.99),
-        extra,
-    };
-    let report = recorder.finish(end);
-    let (report_dir, files) = if options.write_report {
-        let dir = config.run.reports_dir.join(&run_id);
-        let files = report.write_dir(&dir)?;
-        (Some(dir), files)
-    } else {
-        (None, Vec::new())
-    };
-    Ok(RunOutcome { report, report_dir, files, counters, read_stats, reconciliation, events_per_second, latency })
+    session.finish(wall, latency, options.write_report.then_some(config.run.reports_dir.as_path()))
 }

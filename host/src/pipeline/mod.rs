@@ -15,7 +15,7 @@ mod model_node;
 mod strategy_node;
 mod wiring;
 
-pub use driver::{RunError, RunOptions, RunOutcome, run};
+pub use driver::{RunError, RunOptions, RunOutcome, Session, run};
 pub use engine::{Counters, Pipeline};
 pub use instruments::{DEFAULT_LOT, Instruments};
 pub use latency::LatencySamples;

@@ -22,7 +22,20 @@ pub fn wasm(name: &str) -> PathBuf {
         let status = Command::new(cargo)
             .current_dir(root())
             .args(["build", "--release", "--target", "wasm32-wasip2"])
-            .args(["-p", "kalman", "-p", "garch", "-p", "bocd", "-p", "hostile"])
+            .args([
+                "-p",
+                "kalman",
+                "-p",
+                "garch",
+                "-p",
+                "bocd",
+                "-p",
+                "pairs",
+                "-p",
+                "hostile",
+                "-p",
+                "faulty-strategy",
+            ])
             .status()
             .expect("running cargo to build the plugin components");
         assert!(status.success(), "building the plugin components failed");
