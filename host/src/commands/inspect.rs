@@ -2,7 +2,8 @@
 
 use crate::models::describe;
 use crate::runtime::bindings::types::{ModelInfo, ParamValue};
-use crate::runtime::{PluginError, Runtime, WIT_PACKAGE};
+use crate::runtime::{ComponentKind, PluginError, Runtime, WIT_PACKAGE};
+use crate::strategy::describe_strategy;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -23,12 +24,22 @@ pub struct Inspection {
     pub imports: Vec<String>,
     /// What the component says about itself.
     pub info: ModelInfo,
+    /// A strategy's legs, `(name, description)`; empty for a model.
+    pub legs: Vec<(String, String)>,
+    /// A strategy's signals, `(name, description)`; empty for a model.
+    pub signals: Vec<(String, String)>,
 }
 
 /// Load, check and describe a component.
 pub fn inspect(runtime: &Runtime, path: &Path) -> Result<Inspection, PluginError> {
     let component = runtime.load_file(path)?;
-    let info = describe(&component)?;
+    let (info, legs, signals) = if component.world.kind == ComponentKind::Strategy {
+        let s = describe_strategy(&component)?;
+        let pairs = |v: Vec<crate::strategy::Slot>| v.into_iter().map(|x| (x.name, x.description)).collect();
+        (s.info, pairs(s.legs), pairs(s.signals))
+    } else {
+        (describe(&component)?, Vec::new(), Vec::new())
+    };
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(Inspection {
         path: path.display().to_string(),
@@ -38,6 +49,8 @@ pub fn inspect(runtime: &Runtime, path: &Path) -> Result<Inspection, PluginError
         wit_version: component.world.version.clone(),
         imports: component.world.imports.clone(),
         info,
+        legs,
+        signals,
     })
 }
 
@@ -77,6 +90,8 @@ impl Inspection {
                 "description": p.description,
             })).collect::<Vec<_>>(),
             "outputs": self.info.outputs,
+            "legs": self.legs.iter().map(|(n, d)| serde_json::json!({"name": n, "description": d})).collect::<Vec<_>>(),
+            "signals": self.signals.iter().map(|(n, d)| serde_json::json!({"name": n, "description": d})).collect::<Vec<_>>(),
             "imports": self.imports,
         })
     }
@@ -88,7 +103,8 @@ impl std::fmt::Display for Inspection {
         let _ = writeln!(s, "file:        {} ({} bytes)", self.path, self.bytes);
         let _ = writeln!(s, "sha256:      {}", self.sha256);
         let _ = writeln!(s, "world:       {WIT_PACKAGE}/{}@{}", self.world, self.wit_version);
-        let _ = writeln!(s, "model:       {} {}", self.info.name, self.info.version);
+        let what = if self.legs.is_empty() { "model:    " } else { "strategy: " };
+        let _ = writeln!(s, "{what}   {} {}", self.info.name, self.info.version);
         let _ = writeln!(s, "about:       {}", self.info.description);
         let _ = writeln!(s, "parameters:");
         let width = self.info.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
@@ -102,7 +118,16 @@ impl std::fmt::Display for Inspection {
                 p.description
             );
         }
-        let _ = writeln!(s, "outputs:     {}", self.info.outputs.join(", "));
+        if self.legs.is_empty() {
+            let _ = writeln!(s, "outputs:     {}", self.info.outputs.join(", "));
+        } else {
+            for (title, slots) in [("legs:", &self.legs), ("signals:", &self.signals)] {
+                let _ = writeln!(s, "{title}");
+                for (n, d) in slots {
+                    let _ = writeln!(s, "  {n:width$}  {d}");
+                }
+            }
+        }
         let _ = writeln!(s, "imports:     {} WASI interfaces, granted with no capabilities", self.imports.len());
         f.write_str(&s)
     }

@@ -36,6 +36,17 @@ pub fn apply_env(root: &mut Value, vars: impl IntoIterator<Item = (String, Strin
         if path.iter().any(String::is_empty) {
             return Err(ConfigError::Env { var: name.clone(), reason: "empty key segment".to_string() });
         }
+        // Keys under tables keyed by symbol keep the variable's case
+        // (`HFT_RISK__SYMBOLS__SOLUSDT__MAX_POSITION`): symbols are upper case.
+        let mut path = path;
+        let symbol_at = match (path[0].as_str(), path.get(1).map(String::as_str)) {
+            ("instruments", _) => Some(1),
+            ("risk", Some("symbols")) => Some(2),
+            _ => None,
+        };
+        if let Some(i) = symbol_at.filter(|&i| i < path.len()) {
+            path[i] = rest.split("__").nth(i).unwrap_or_default().to_string();
+        }
         set(root, &path, literal(&raw)).map_err(|reason| ConfigError::Env { var: name.clone(), reason })?;
     }
     Ok(())
@@ -115,6 +126,13 @@ mod tests {
         assert_eq!(d["data"][0]["path"].as_str(), Some("b.csv"));
         assert_eq!(d["models"]["kalman"]["params"]["entry-z"].as_float(), Some(2.5));
         assert_eq!(d["models"]["kalman"]["params"]["delta"].as_float(), Some(1e-5));
+    }
+
+    #[test]
+    fn symbols_keep_their_case() {
+        let mut d = doc();
+        apply_env(&mut d, vars(&[("HFT_RISK__SYMBOLS__SOLUSDT__MAX_POSITION", "\"5\"")])).unwrap();
+        assert_eq!(d["risk"]["symbols"]["SOLUSDT"]["max_position"].as_str(), Some("5"));
     }
 
     #[test]

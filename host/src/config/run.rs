@@ -152,6 +152,4 @@ pub struct ReportConfig {
     pub changepoint_prob: Option<String>,
     /// A regime change is reported when the changepoint probability crosses this upward.
     pub regime_threshold: Option<f64>,
-    /// Write the report files (the terminal summary is always printed).
-    pub write: Option<bool>,
 }

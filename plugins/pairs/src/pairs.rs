@@ -52,7 +52,7 @@ pub fn param_specs() -> Vec<ParamSpec> {
         i("horizon", "expected holding period in ticks, for the horizon standard deviation; >= 1", 60),
         f("max-leverage", "cap on each leg's notional, as a multiple of equity; > 0", 1.0),
         f("cp-threshold", "flatten, and do not enter, while the changepoint probability is above this; in (0, 1]", 0.5),
-        i("cooldown", "ticks to stay out after a regime flatten; >= 0", 0),
+        i("cooldown", "ticks to stay out after the changepoint probability falls back below cp-threshold; >= 0", 0),
         i("warmup", "ticks to observe before the first entry; >= 0", 100),
         f("vol-scale", "the GARCH component's scale: sigma = sqrt(vol-forecast) / vol-scale; > 0", 100.0),
         i("qty-decimals", "decimal places of target quantities; 0..=12", 6),
@@ -101,6 +101,7 @@ pub struct Pairs {
     qty_decimals: i64,
     mode: Mode,
     ticks: u64,
+    entered_at: u64,
     cooldown_left: i64,
 }
 
@@ -123,6 +124,7 @@ impl Pairs {
             qty_decimals: p.int("qty-decimals"),
             mode: Mode::Flat,
             ticks: 0,
+            entered_at: 0,
             cooldown_left: 0,
         };
         if !(s.exit_z >= 0.0 && s.exit_z < s.entry_z) {
@@ -178,6 +180,12 @@ impl Pairs {
     /// Decide on one tick and move to the new mode.
     pub fn on_tick(&mut self, t: &TickView<'_>) -> Action {
         self.ticks += 1;
+        // An entry's orders fill on the next tick. A book still flat after
+        // that means the host did not take them (risk refused): the
+        // strategy is flat too, whatever it asked for.
+        if self.mode != Mode::Flat && t.is_flat() && self.ticks > self.entered_at + 1 {
+            self.mode = Mode::Flat;
+        }
         let z = t.signal(ZSCORE);
         let cp = t.signal(CHANGE);
         // A regime change in progress: get out and stay out.
@@ -204,10 +212,12 @@ impl Pairs {
                     self.cooldown_left -= 1;
                     return Action::Hold;
                 }
-                if self.ticks <= self.warmup as u64 || z.abs() <= self.entry_z || self.stopped(z) || cp.is_nan() {
+                let quiet = z.is_nan() || z.abs() <= self.entry_z || self.stopped(z);
+                if self.ticks <= self.warmup as u64 || quiet || cp.is_nan() {
                     return Action::Hold;
                 }
                 let Some((qy, qx)) = self.size(t) else { return Action::Hold };
+                self.entered_at = self.ticks;
                 if z < 0.0 {
                     self.mode = Mode::Long;
                     Action::EnterLong(qy, -qx)
@@ -264,9 +274,11 @@ mod tests {
         TickView::new(0, 100_000.0, 2, values).unwrap()
     }
 
-    /// prices y=100, x=50, flat, then z, beta, var, cp.
+    /// prices y=100, x=50, positions (1, -1): the host filled the entry
+    /// (the strategy only checks positions for being flat), then z, beta,
+    /// var, cp.
     fn vals(z: f64, cp: f64) -> [f64; 8] {
-        [100.0, 50.0, 0.0, 0.0, z, 1.0, 1.0, cp]
+        [100.0, 50.0, 1.0, -1.0, z, 1.0, 1.0, cp]
     }
 
     fn ready(params: &[(&str, ParamValue)]) -> Pairs {
@@ -332,6 +344,23 @@ mod tests {
         assert!(e.to_string().contains("exit-z"), "{e}");
         let e = Pairs::new(&[("cp-threshold".into(), ParamValue::Float(0.0))]).unwrap_err();
         assert!(e.to_string().contains("cp-threshold"), "{e}");
+    }
+
+    #[test]
+    fn goes_flat_when_the_host_did_not_take_the_entry() {
+        let mut s = ready(&[]);
+        let flat = |z: f64| [100.0, 50.0, 0.0, 0.0, z, 1.0, 1.0, 0.0];
+        assert!(matches!(s.on_tick(&tick(&flat(-3.0))), Action::EnterLong(..)));
+        assert_eq!(s.on_tick(&tick(&flat(-3.0))), Action::Hold, "the entry fills on this tick");
+        assert_eq!(s.mode(), Mode::Long);
+        // Still flat one tick later: the entry was refused; enter again.
+        assert!(matches!(s.on_tick(&tick(&flat(-3.0))), Action::EnterLong(..)));
+    }
+
+    #[test]
+    fn never_enters_on_a_missing_zscore() {
+        let mut s = ready(&[]);
+        assert_eq!(s.on_tick(&tick(&vals(f64::NAN, 0.0))), Action::Hold);
     }
 
     #[test]
