@@ -5,6 +5,7 @@
 //! (see [`ModelKind::inputs`]) and which output columns come back (the WIT
 //! record's fields, in declaration order, as [`ModelKind::outputs`]).
 
+use super::volatility::{READY, REFITTED};
 use super::{ChangepointModel, HedgeRatioModel, VolatilityModel};
 use crate::runtime::bindings::types::Param;
 use crate::runtime::{GuestError, LoadedComponent, ModelKind, PluginError};
@@ -71,8 +72,9 @@ pub enum AnyModel {
     Changepoint(ChangepointModel),
 }
 
-fn flags(v: Vec<bool>) -> Vec<f64> {
-    v.into_iter().map(|b| if b { 1.0 } else { 0.0 }).collect()
+/// One flag of a packed `step-batch` status column, as 0 or 1.
+fn flag(packed: &[u8], bit: u8) -> Vec<f64> {
+    packed.iter().map(|f| if f & bit != 0 { 1.0 } else { 0.0 }).collect()
 }
 
 fn counts(v: Vec<u32>) -> Vec<f64> {
@@ -141,8 +143,9 @@ impl AnyModel {
                 ]
             }
             AnyModel::Volatility(m) => {
-                let b = m.update_batch(&inputs[0])?;
-                vec![b.variance, b.forecast, b.mean, b.std_resid, b.loglik, flags(b.ready), flags(b.refitted)]
+                let b = m.update_batch_packed(&inputs[0])?;
+                let (ready, refitted) = (flag(&b.status, READY), flag(&b.status, REFITTED));
+                vec![b.variance, b.forecast, b.mean, b.std_resid, b.loglik, ready, refitted]
             }
             AnyModel::Changepoint(m) => {
                 let b = m.update_batch(&inputs[0])?;

@@ -25,7 +25,7 @@ impl HedgeRatioModel {
             |s, i| Api::new(s, i),
             |api: &Api, s| api.hft_strategy_hedge_ratio().model().call_create(s, params),
         )?;
-        Ok(HedgeRatioModel { handle, api })
+        HedgeRatioModel::activated(handle, api)
     }
 
     /// Instantiate `component` and rebuild a model from a snapshot.
@@ -37,16 +37,24 @@ impl HedgeRatioModel {
             |s, i| Api::new(s, i),
             |api: &Api, s| api.hft_strategy_hedge_ratio().model().call_restore(s, snapshot),
         )?;
+        HedgeRatioModel::activated(handle, api)
+    }
+
+    /// Make the new model its instance's active one, which `update` feeds
+    /// through the free function `update-active`.
+    fn activated(mut handle: Handle, api: Api) -> Result<Self, PluginError> {
+        let i = api.hft_strategy_hedge_ratio();
+        handle.call_infallible("activate", CallClass::Event, |s, r| i.call_activate(s, r))?;
         Ok(HedgeRatioModel { handle, api })
     }
 
     /// Feed one observation.
     pub fn update(&mut self, x: f64, y: f64) -> Result<Estimate, PluginError> {
-        let m = self.api.hft_strategy_hedge_ratio().model();
+        let i = self.api.hft_strategy_hedge_ratio();
         self.handle.call_event(
             "update",
-            |s, r| m.call_update(s, r, Observation { x, y }),
-            |s, r| m.call_last_error(s, r),
+            |s, _| i.call_update_active(s, Observation { x, y }),
+            |s, r| i.model().call_last_error(s, r),
         )
     }
 

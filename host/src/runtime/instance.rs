@@ -18,6 +18,10 @@ pub struct Instance {
     store: Store<SandboxState>,
     instance: wasmtime::component::Instance,
     limits: Limits,
+    /// Deadlines in epoch ticks, per [`CallClass`], computed once: the
+    /// conversion divides 128-bit integers, a library call on every event.
+    event_ticks: u64,
+    heavy_ticks: u64,
     poisoned: Option<String>,
 }
 
@@ -32,7 +36,15 @@ impl Instance {
                 PluginError::Trap { message, .. } => PluginError::Instantiate(format!("{name}: {message}")),
                 other => other,
             })?;
-        Ok(Instance { name: name.to_string(), store, instance, limits: limits.clone(), poisoned: None })
+        Ok(Instance {
+            name: name.to_string(),
+            store,
+            instance,
+            limits: limits.clone(),
+            event_ticks: limits.ticks(limits.call_timeout),
+            heavy_ticks: limits.ticks(limits.heavy_call_timeout),
+            poisoned: None,
+        })
     }
 
     /// The plugin's name, for logs.
@@ -63,12 +75,14 @@ impl Instance {
         if let Some(why) = &self.poisoned {
             return Err(PluginError::Poisoned(why.clone()));
         }
-        let timeout = class.timeout(&self.limits);
-        self.store.set_epoch_deadline(self.limits.ticks(timeout));
+        self.store.set_epoch_deadline(match class {
+            CallClass::Event => self.event_ticks,
+            CallClass::Heavy => self.heavy_ticks,
+        });
         match f(&mut self.store) {
             Ok(r) => Ok(r),
             Err(e) => {
-                let err = classify(call, timeout, e);
+                let err = classify(call, class.timeout(&self.limits), e);
                 tracing::warn!(plugin = %self.name, call, error = %err, "plugin fault; instance poisoned");
                 self.poisoned = Some(err.to_string());
                 Err(err)

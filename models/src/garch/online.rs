@@ -133,6 +133,7 @@ impl Garch {
 
     /// Feed one raw (unscaled) return; see the module documentation for
     /// the warm-up, online and refit behaviour.
+    #[inline]
     pub fn update(&mut self, ret: f64) -> Result<GarchStep, ModelError> {
         require_finite("ret", ret)?;
         let y = self.config.scale * ret;
@@ -149,6 +150,8 @@ impl Garch {
     }
 
     /// A step before the model runs: buffer, and start once `min-obs` is met.
+    /// Out of line, so that the online step inlines into batch loops.
+    #[inline(never)]
     fn warm_up(&mut self, y: f64) -> GarchStep {
         self.push(y);
         if self.buffer.len() < self.config.min_obs as usize {
@@ -167,7 +170,7 @@ impl Garch {
     }
 
     /// The online step: the hot path.
-    #[inline]
+    #[inline(always)]
     fn online(&mut self, y: f64) -> Result<GarchStep, ModelError> {
         let dist = self.config.dist;
         let Some(run) = self.running.as_mut() else {
@@ -196,14 +199,21 @@ impl Garch {
         if self.keeps_buffer() {
             self.push(y);
         }
-        if due {
-            let sample: Vec<f64> = self.buffer.iter().copied().collect();
-            if let Ok(start) = self.start(&sample, Some(&p)) {
-                self.running = Some(start.running);
-                return Ok(start.last);
-            }
+        if due && let Some(refitted) = self.refit(&p) {
+            return Ok(refitted);
         }
         Ok(step)
+    }
+
+    /// Re-estimate on the buffered window, warm-started from `p`; the step
+    /// of the last return under the new parameters, or `None` (keep the
+    /// old ones) if the fit fails. Out of line: rare, and large.
+    #[inline(never)]
+    fn refit(&mut self, p: &GarchParams) -> Option<GarchStep> {
+        let sample: Vec<f64> = self.buffer.iter().copied().collect();
+        let start = self.start(&sample, Some(p)).ok()?;
+        self.running = Some(start.running);
+        Some(start.last)
     }
 
     /// Start (or restart) on `sample`: fit or fix as configured, then run the

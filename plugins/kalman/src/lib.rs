@@ -8,11 +8,14 @@ wit_bindgen::generate!({
     with: { "hft:strategy/types@0.1.0": hft_sdk::types },
 });
 
-use exports::hft::strategy::hedge_ratio::{Estimate, EstimateBatch, Guest, GuestModel, Model, Observation};
+use exports::hft::strategy::hedge_ratio::{
+    Estimate, EstimateBatch, Guest, GuestModel, Model, ModelBorrow, Observation,
+};
 use hft_models::kalman::{self, Kalman, KalmanStep};
 use hft_sdk::LastError;
 use hft_sdk::types::{ErrorKind, ModelError, ModelInfo, Param};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 struct Component;
 
@@ -22,17 +25,57 @@ impl Guest for Component {
     fn describe() -> ModelInfo {
         hft_sdk::model_info(kalman::NAME, kalman::VERSION, kalman::DESCRIPTION, &kalman::param_specs(), kalman::OUTPUTS)
     }
+
+    fn activate(m: ModelBorrow<'_>) {
+        let state = m.get::<KalmanModel>().0.clone();
+        ACTIVE.with(|a| *a.borrow_mut() = Some(state));
+    }
+
+    fn update_active(obs: Observation) -> Result<Estimate, ErrorKind> {
+        ACTIVE.with(|a| match &*a.borrow() {
+            Some(state) => state.update(obs),
+            None => Err(ErrorKind::NotReady),
+        })
+    }
 }
 
-/// One filter; the host owns it through a resource handle.
-struct KalmanModel {
+thread_local! {
+    /// The model `update-active` feeds: shares the state of the model last
+    /// passed to `activate`, whose resource handle still owns it.
+    static ACTIVE: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
+}
+
+/// One filter and the message of its last failed update.
+struct State {
     model: RefCell<Kalman>,
     last_error: LastError,
 }
 
+impl State {
+    #[inline]
+    fn update(&self, obs: Observation) -> Result<Estimate, ErrorKind> {
+        self.model.borrow_mut().update(obs.x, obs.y).map(estimate).map_err(|e| self.last_error.record(e))
+    }
+}
+
+/// One filter; the host owns it through a resource handle.
+struct KalmanModel(Rc<State>);
+
 impl KalmanModel {
     fn wrap(model: Kalman) -> Model {
-        Model::new(KalmanModel { model: RefCell::new(model), last_error: LastError::default() })
+        Model::new(KalmanModel(Rc::new(State { model: RefCell::new(model), last_error: LastError::default() })))
+    }
+}
+
+impl Drop for KalmanModel {
+    /// A dropped model stops being the active one.
+    fn drop(&mut self) {
+        ACTIVE.with(|a| {
+            let mut a = a.borrow_mut();
+            if a.as_ref().is_some_and(|s| Rc::ptr_eq(s, &self.0)) {
+                *a = None;
+            }
+        });
     }
 }
 
@@ -63,11 +106,11 @@ impl GuestModel for KalmanModel {
     }
 
     fn update(&self, obs: Observation) -> Result<Estimate, ErrorKind> {
-        self.model.borrow_mut().update(obs.x, obs.y).map(estimate).map_err(|e| self.last_error.record(e))
+        self.0.update(obs)
     }
 
     fn last_error(&self) -> String {
-        self.last_error.message()
+        self.0.last_error.message()
     }
 
     fn update_batch(&self, x: Vec<f64>, y: Vec<f64>) -> Result<EstimateBatch, ModelError> {
@@ -94,7 +137,7 @@ impl GuestModel for KalmanModel {
             p_bb: col(),
             loglik: col(),
         };
-        let mut model = self.model.borrow_mut();
+        let mut model = self.0.model.borrow_mut();
         hft_sdk::all_or_nothing(
             &mut *model,
             n,
@@ -118,11 +161,11 @@ impl GuestModel for KalmanModel {
     }
 
     fn snapshot(&self) -> Vec<u8> {
-        self.model.borrow().snapshot()
+        self.0.model.borrow().snapshot()
     }
 
     fn params(&self) -> Vec<Param> {
-        hft_sdk::to_wit_params(self.model.borrow().params())
+        hft_sdk::to_wit_params(self.0.model.borrow().params())
     }
 }
 
