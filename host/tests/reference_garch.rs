@@ -106,8 +106,15 @@ fn online_refits_run_through_the_component_and_snapshots_carry_over() {
     first.update_batch(&rets[..700]).unwrap();
     let snapshot = first.snapshot().unwrap();
     let mut second = VolatilityModel::restore(&component, &snapshot).unwrap();
-    let rest = second.update_batch(&rets[700..1200]).unwrap();
+    // Per-event steps (`update-active` on the model `restore` activated),
+    // across the refit at 749, then the batch path on the same model.
+    for i in 700..760 {
+        let s = second.update(rets[i]).unwrap();
+        assert_eq!(s.variance.to_bits(), all.variance[i].to_bits(), "step {i}");
+        assert_eq!(s.refitted, all.refitted[i], "step {i}");
+    }
+    let rest = second.update_batch(&rets[760..1200]).unwrap();
     for (i, v) in rest.variance.iter().enumerate() {
-        assert_eq!(v.to_bits(), all.variance[700 + i].to_bits(), "step {}", 700 + i);
+        assert_eq!(v.to_bits(), all.variance[760 + i].to_bits(), "step {}", 760 + i);
     }
 }

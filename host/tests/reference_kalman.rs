@@ -48,9 +48,13 @@ fn single_updates_equal_the_batch_and_restore_continues_bit_for_bit() {
     let snapshot = single.snapshot().unwrap();
     drop(single);
     let mut restored = HedgeRatioModel::restore(&component, &snapshot).unwrap();
-    let rest = restored.update_batch(&x[half..], &y[half..]).unwrap();
+    // The per-event path (`update-active` on the model `restore` activated)
+    // continues too, then the batch path on the same model.
+    let e = restored.update(x[half], y[half]).unwrap();
+    assert_eq!(e.beta.to_bits(), all.beta[half].to_bits(), "step {half} after restore");
+    let rest = restored.update_batch(&x[half + 1..], &y[half + 1..]).unwrap();
     for (i, b) in rest.beta.iter().enumerate() {
-        assert_eq!(b.to_bits(), all.beta[half + i].to_bits(), "step {} after restore", half + i);
+        assert_eq!(b.to_bits(), all.beta[half + 1 + i].to_bits(), "step {} after restore", half + 1 + i);
     }
     assert_eq!(restored.params().unwrap().len(), 5);
 }
