@@ -108,8 +108,8 @@ fn online_refits_run_through_the_component_and_snapshots_carry_over() {
     let mut second = VolatilityModel::restore(&component, &snapshot).unwrap();
     // Per-event steps (`update-active` on the model `restore` activated),
     // across the refit at 749, then the batch path on the same model.
-    for i in 700..760 {
-        let s = second.update(rets[i]).unwrap();
+    for (i, &r) in rets.iter().enumerate().take(760).skip(700) {
+        let s = second.update(r).unwrap();
         assert_eq!(s.variance.to_bits(), all.variance[i].to_bits(), "step {i}");
         assert_eq!(s.refitted, all.refitted[i], "step {i}");
     }
