@@ -200,3 +200,68 @@ fn model_fit_reaches_the_arch_optimum_on_the_shipped_sp500() {
     let err = failure(&hft(&["model", "fit", "--plugin", &wasm("kalman"), "--input", "data/sp500.csv"]));
     assert!(err.contains("needs a volatility component"), "{err}");
 }
+
+fn plugins_dir() -> String {
+    common::wasm("pairs").parent().unwrap().display().to_string()
+}
+
+#[test]
+fn run_with_no_config_replays_the_bundled_pair_and_prints_the_report() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .current_dir(common::root())
+        .env("HFT_NO_CACHE", "1")
+        .env("HFT_RUN__PLUGINS_DIR", plugins_dir())
+        .args(["run", "--no-report", "--quiet"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for want in ["Sharpe", "Sortino", "Max drawdown", "Hit rate", "Fees paid", "Regime changes", "reconciles exactly"] {
+        assert!(stdout.contains(want), "no {want:?} in the report:\n{stdout}");
+    }
+    assert!(stdout.contains("Events") && stdout.contains("20000"), "{stdout}");
+}
+
+#[test]
+fn run_refuses_bad_configuration_with_the_key_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_temp(&dir, "typo.toml", "[run]\nspeeed = \"max\"\n");
+    let err = failure(&hft(&["run", "--config", &cfg, "--no-report"]));
+    assert!(err.contains("speeed"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .current_dir(common::root())
+        .env("HFT_RISKS__MAX_DRAWDOWN", "0.1")
+        .args(["run", "--no-report"])
+        .output()
+        .unwrap();
+    let err = failure(&out);
+    assert!(err.contains("HFT_RISKS__MAX_DRAWDOWN") && err.contains("not a configuration section"), "{err}");
+    let err = failure(&hft(&["run", "--no-report", "--speed", "fast"]));
+    assert!(err.contains("fast") && err.contains("realtime"), "{err}");
+}
+
+#[test]
+fn run_paces_the_replay_at_a_multiple_of_real_time() {
+    // One hour of minute bars at 3600x takes about a second of wall time;
+    // pacing only ever waits, so this bound cannot flake on a slow machine.
+    let dir = tempfile::tempdir().unwrap();
+    for sym in ["BTCUSDT", "ETHUSDT"] {
+        let text = std::fs::read_to_string(common::root().join(format!("data/pair/{sym}-1m-synthetic.csv"))).unwrap();
+        let head: Vec<&str> = text.lines().take(62).collect();
+        write_temp(&dir, &format!("{sym}-1m-head.csv"), &(head.join("\n") + "\n"));
+    }
+    let cfg = config_for(&dir, "BTCUSDT-1m-head.csv", "ETHUSDT-1m-head.csv");
+    let start = std::time::Instant::now();
+    let out = hft(&["run", "--config", &cfg, "--no-report", "--speed", "3600x"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(start.elapsed() >= std::time::Duration::from_millis(950), "{:?}", start.elapsed());
+}
+
+/// The embedded default with its data replaced by two files in `dir`.
+fn config_for(dir: &tempfile::TempDir, btc: &str, eth: &str) -> String {
+    let text = hft_host::config::DEFAULT_CONFIG
+        .replace("data/pair/BTCUSDT-1m-synthetic.csv", btc)
+        .replace("data/pair/ETHUSDT-1m-synthetic.csv", eth)
+        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {:?}", plugins_dir()));
+    write_temp(dir, "run.toml", &text)
+}
