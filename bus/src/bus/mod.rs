@@ -1,0 +1,17 @@
+//! The event bus as traits: a [`Producer`] writes bytes to a topic under a
+//! key, a [`Consumer`] in a consumer group reads [`Delivery`]s and commits
+//! them once their effects are durable, and an [`EventBus`] makes both.
+//! Implementations: [`crate::memory`] (in-process, deterministic) and
+//! [`crate::kafka`]. The typed layer on top is [`crate::typed`].
+
+mod consumer;
+mod delivery;
+mod error;
+mod event_bus;
+mod producer;
+
+pub use consumer::{CommitPosition, Consumer};
+pub use delivery::Delivery;
+pub use error::BusError;
+pub use event_bus::EventBus;
+pub use producer::Producer;
