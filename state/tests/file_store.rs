@@ -36,6 +36,12 @@ fn commit_fill_is_atomic_and_deduplicated() {
 }
 
 #[test]
+fn concurrent_commits_apply_each_order_once() {
+    let dir = tempfile::tempdir().unwrap();
+    suite::concurrent_commits_apply_each_order_once(&open(dir.path(), "paper"));
+}
+
+#[test]
 fn fail_closed_follows_the_kill_switch() {
     let dir = tempfile::tempdir().unwrap();
     suite::fail_closed_follows_the_kill_switch(&open(dir.path(), "paper"));

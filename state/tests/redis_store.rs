@@ -6,7 +6,9 @@ mod common;
 
 use common::redis_server::{Persistence, RedisServer, raw_command};
 use common::{sample, suite};
-use hft_state::{Blocked, FailClosed, Namespace, RedisConfig, RedisStore, StateStore, StoreError};
+use hft_state::{
+    AsyncRedisStore, Blocked, FailClosed, FillCommit, Namespace, RedisConfig, RedisStore, StateStore, StoreError,
+};
 use hft_trading::domain::OrderId;
 use std::time::{Duration, Instant};
 
@@ -39,6 +41,29 @@ fn executed_ids_dedupe() {
 fn commit_fill_is_atomic_and_deduplicated() {
     let server = RedisServer::start();
     suite::commit_fill_is_atomic_and_deduplicated(&store(&server, "paper"));
+}
+
+#[test]
+fn concurrent_commits_apply_each_order_once() {
+    let server = RedisServer::start();
+    suite::concurrent_commits_apply_each_order_once(&store(&server, "paper"));
+}
+
+#[test]
+fn the_async_store_works_inside_a_callers_runtime() {
+    let server = RedisServer::start();
+    let config = RedisConfig::new(server.url(), Namespace::new("paper").unwrap()).with_op_timeout(TIMEOUT);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = AsyncRedisStore::connect_lazy(&config).unwrap();
+        assert!(store.health().await.is_available());
+        let account = sample::account("pairs", 1);
+        assert_eq!(store.commit_fill(&account, OrderId(1)).await.unwrap(), FillCommit::Applied);
+        assert_eq!(store.commit_fill(&account, OrderId(1)).await.unwrap(), FillCommit::Duplicate);
+        assert_eq!(store.account(&sample::strategy("pairs")).await.unwrap(), Some(account));
+    });
+    // What the async store wrote, the blocking store reads.
+    assert!(store(&server, "paper").is_executed(OrderId(1)).unwrap());
 }
 
 #[test]
@@ -140,7 +165,7 @@ fn fails_closed_while_redis_is_down_and_recovers_by_itself() {
     // The restarted server kept nothing (no persistence); the same store
     // object writes and reads again.
     assert_eq!(s.account(&sample::strategy("pairs")).unwrap(), None);
-    assert_eq!(s.commit_fill(&sample::account("pairs", 2), OrderId(5)).unwrap(), hft_state::FillCommit::Applied);
+    assert_eq!(s.commit_fill(&sample::account("pairs", 2), OrderId(5)).unwrap(), FillCommit::Applied);
     assert_eq!(s.account(&sample::strategy("pairs")).unwrap(), Some(sample::account("pairs", 2)));
 }
 

@@ -144,3 +144,29 @@ pub fn fail_closed_follows_the_kill_switch(store: &dyn StateStore) {
     store.set_kill_switch(&KillSwitch::released("ok", Timestamp(9))).unwrap();
     assert!(FailClosed::new(store).permit().is_ok());
 }
+
+/// Two threads committing the same order ids at once (a replay racing the
+/// original): every id is applied exactly once.
+pub fn concurrent_commits_apply_each_order_once(store: &dyn StateStore) {
+    let ids: Vec<u64> = (100..140).collect();
+    let applied: Vec<usize> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let ids = &ids;
+                scope.spawn(move || {
+                    ids.iter()
+                        .filter(|&&id| {
+                            let account = sample::account("pairs", id % 4);
+                            store.commit_fill(&account, OrderId(id)).unwrap() == FillCommit::Applied
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(applied.iter().sum::<usize>(), ids.len(), "per-thread applied counts: {applied:?}");
+    for id in ids {
+        assert!(store.is_executed(OrderId(id)).unwrap());
+    }
+}
