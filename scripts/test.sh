@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every test: the model math against the committed Python references, the
 # wasm components through the host against the same references, the sandbox,
-# the CLI, and the `cargo component build` author path.
+# the CLI, the main job end to end, the trading core, the state store against
+# a real redis-server, the event bus against a real Kafka-protocol broker, and
+# the `cargo component build` author path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_COMPONENT_VERSION=0.21.1
@@ -9,5 +11,10 @@ if ! cargo component --version 2>/dev/null | grep -q "$CARGO_COMPONENT_VERSION";
   echo "installing cargo-component $CARGO_COMPONENT_VERSION (one time, a few minutes)" >&2
   cargo install cargo-component --locked --version "$CARGO_COMPONENT_VERSION"
 fi
+# Real servers for the state-store and event-bus tests (they start their
+# own instances on loopback ports): redis-server, and tansu, a
+# Kafka-protocol broker, into target/tools/.
+./scripts/install-redis.sh
+./scripts/install-tansu.sh
 ./scripts/build-plugins.sh
 HFT_REQUIRE_CARGO_COMPONENT=1 cargo test --locked --workspace --exclude kalman --exclude garch --exclude bocd --exclude hostile --exclude faulty-strategy "$@"
