@@ -1,7 +1,7 @@
 use crate::bus::{BusError, Producer};
 use crate::metrics::BusMetrics;
 use crate::topics::{Route, TopicsConfig};
-use crate::wire::{Envelope, Format, Message, encode};
+use crate::wire::{Encode, Envelope, Format};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,8 +20,8 @@ impl<P: Producer> Publisher<P> {
     }
 
     /// Encodes and queues one message.
-    pub fn publish<M: Message + Route>(&mut self, env: &Envelope<M>) -> Result<(), BusError> {
-        let bytes = encode(env, self.format);
+    pub fn publish<M: Encode + Route>(&mut self, env: &Envelope<M>) -> Result<(), BusError> {
+        let bytes = M::encode(env, self.format);
         let topic = env.body.topic(&self.topics);
         let key = env.body.key(&self.topics);
         self.producer.send(topic, key.as_bytes(), &bytes)?;

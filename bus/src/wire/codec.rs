@@ -58,6 +58,35 @@ pub fn decode_any(bytes: &[u8]) -> Result<Envelope<AnyMessage>, DecodeError> {
     })
 }
 
+/// What a publisher can encode: one message kind, or [`AnyMessage`] (which
+/// is written as the kind it holds).
+pub trait Encode: Sized {
+    /// Writes one envelope.
+    fn encode(env: &Envelope<Self>, format: Format) -> Vec<u8>;
+}
+
+impl<M: Message> Encode for M {
+    fn encode(env: &Envelope<M>, format: Format) -> Vec<u8> {
+        encode(env, format)
+    }
+}
+
+impl Encode for AnyMessage {
+    fn encode(env: &Envelope<AnyMessage>, format: Format) -> Vec<u8> {
+        fn one<M: Message + Clone>(id: MessageId, body: &M, format: Format) -> Vec<u8> {
+            encode(&Envelope::new(id, body.clone()), format)
+        }
+        match &env.body {
+            AnyMessage::MarketData(m) => one(env.id, m, format),
+            AnyMessage::Signals(m) => one(env.id, m, format),
+            AnyMessage::Order(m) => one(env.id, m, format),
+            AnyMessage::Fill(m) => one(env.id, m, format),
+            AnyMessage::Control(m) => one(env.id, m, format),
+            AnyMessage::DeadLetter(m) => one(env.id, m, format),
+        }
+    }
+}
+
 /// What a subscriber can decode: one message kind, or [`AnyMessage`].
 pub trait Decode: Sized {
     /// Reads one payload.

@@ -36,7 +36,7 @@ mod strategy_id;
 mod trading_v1;
 
 pub use any::AnyMessage;
-pub use codec::{Decode, decode, decode_any, encode};
+pub use codec::{Decode, Encode, decode, decode_any, encode};
 pub use control::ControlEvent;
 pub use dead_letter::DeadLetter;
 pub use envelope::{Envelope, Message};
