@@ -12,6 +12,7 @@
 
 pub mod binance_agg_trades;
 pub mod binance_klines;
+pub mod binance_ws;
 pub mod simple_csv;
 
 mod bad_row;
@@ -31,6 +32,7 @@ pub use bad_row::{BadRow, BadRowPolicy, BadRowReason};
 pub use binance_agg_trades::AggTradesReader;
 pub use binance_klines::{KLINES_COLUMNS, KlinesReader};
 pub use binance_time::BinanceTimeUnit;
+pub use binance_ws::{BinanceWsParser, WsMessage, WsParseError};
 pub use error::MarketDataError;
 pub use event::{Bar, MarketEvent, Trade};
 pub use event_source::EventSource;
