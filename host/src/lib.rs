@@ -20,6 +20,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod ingest;
 pub mod models;
 pub mod pipeline;
 pub mod runtime;
