@@ -90,6 +90,11 @@ impl WsIngest {
 
     /// Run on the current tokio runtime until [`IngestHandle::stop`], the
     /// sink closes, or [`WsIngestConfig::max_failed_attempts`] is reached.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (as `tokio::spawn` does). The runtime needs the
+    /// time driver (`enable_time`/`enable_all`) for timeouts and backoff.
     pub fn spawn<S: EventSink + 'static>(self, mut sink: S) -> IngestHandle {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stats = Arc::new(Mutex::new(IngestStats::new(self.config.max_malformed_details)));
