@@ -9,6 +9,7 @@
 //!   explicit commits), implemented in-process by [`memory`] and over Kafka
 //!   by [`kafka`].
 //! - [`typed`]: envelopes over the bus, with dead-lettering and dedupe.
+//! - [`testing`]: a real broker (tansu) on loopback, for tests.
 //!
 //! ```
 //! use hft_bus::bus::{Consumer, EventBus};
@@ -39,6 +40,7 @@ pub mod bus;
 pub mod kafka;
 pub mod memory;
 pub mod metrics;
+pub mod testing;
 pub mod topics;
 pub mod typed;
 pub mod wire;

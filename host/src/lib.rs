@@ -15,6 +15,9 @@
 //! - [`config`]: the run configuration (TOML plus `HFT_...` overrides).
 //! - [`pipeline`]: the main job, replay → models → strategy → risk →
 //!   execution → report, over the trading core in `hft-trading`.
+//! - [`ingest`]: market data from outside (a Binance-format WebSocket, a
+//!   paced replay) into a sink.
+//! - [`roles`]: the roles of distributed mode over the event bus (`hft-bus`).
 //! - [`commands`]: the CLI's subcommands as library functions.
 #![deny(missing_docs)]
 
@@ -23,6 +26,7 @@ pub mod config;
 pub mod ingest;
 pub mod models;
 pub mod pipeline;
+pub mod roles;
 pub mod runtime;
 pub mod strategy;
 pub mod table;

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hft_host::commands::{self, ModelFit, ModelRun};
+use hft_host::roles::Role;
 use hft_host::runtime::{Limits, Runtime, RuntimeConfig};
 use hft_host::table::ColumnSpec;
 use std::path::PathBuf;
@@ -57,6 +58,10 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Which part to run: all (one process, the default) or ingest (the
+        /// market data into the Kafka market-data topic of [bus.kafka]).
+        #[arg(long, default_value = "all")]
+        role: String,
     },
     /// Market data tools.
     #[command(subcommand)]
@@ -191,9 +196,24 @@ fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { config, speed, no_report, quiet } => {
+        Command::Run { config, speed, no_report, quiet, role } => {
+            let speed: Option<hft_host::config::Speed> =
+                speed.map(|s| s.parse()).transpose().map_err(anyhow::Error::msg)?;
+            if role.parse::<Role>().map_err(anyhow::Error::msg)? == Role::Ingest {
+                let cfg = hft_host::config::load(config.as_deref(), std::env::vars())?;
+                let summary = hft_host::roles::ingest(&cfg, speed.unwrap_or(cfg.run.speed))?;
+                for s in &summary.read_stats {
+                    println!("{}: {} rows, {} events, {} bad rows", s.file, s.rows_read, s.events, s.bad_rows);
+                }
+                println!(
+                    "published {} market events in {:.3} s ({:.0}/s)",
+                    summary.published,
+                    summary.wall.as_secs_f64(),
+                    summary.published as f64 / summary.wall.as_secs_f64().max(1e-9)
+                );
+                return Ok(());
+            }
             let rt = runtime(&cli.runtime)?;
-            let speed = speed.map(|s| s.parse()).transpose().map_err(anyhow::Error::msg)?;
             let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let outcome = commands::run(&rt, &commands::Run { config, speed, no_report, progress })?;
             print!("{}", outcome.report.render_text());

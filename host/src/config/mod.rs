@@ -16,4 +16,6 @@ mod run;
 pub use env::{ENV_PREFIX, apply_env};
 pub use file::{ConfigError, DEFAULT_CONFIG, load};
 pub use input::{InputSource, InputSpec, InputTransform};
-pub use run::{DataConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed, StrategyConfig};
+pub use run::{
+    BusConfig, DataConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed, StrategyConfig,
+};

@@ -34,6 +34,22 @@ pub struct RunConfig {
     /// What the report charts.
     #[serde(default)]
     pub report: ReportConfig,
+    /// The event bus of distributed mode (roles other than `all`).
+    #[serde(default)]
+    pub bus: BusConfig,
+}
+
+/// `[bus]`: where the roles of distributed mode exchange events.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// The Kafka cluster (`bootstrap_servers` and client settings). Without
+    /// it there is no bus and everything runs in one process.
+    pub kafka: Option<hft_bus::kafka::KafkaConfig>,
+    /// Topic names, partition counts and partition keys.
+    pub topics: hft_bus::topics::TopicsConfig,
+    /// Message encoding: `binary` (postcard, the hot path) or `json`.
+    pub format: hft_bus::wire::Format,
 }
 
 /// `[run]`.
