@@ -106,8 +106,9 @@ const LG7: f64 = 1.479_819_860_511_658_591e-1;
 const K2: f64 = f64::from_bits(0x4006_a09e_0000_0000);
 
 /// `ln(1 + x)` for `0 <= x <= LOG1P_FAST_MAX`, lane-wise, branch-free:
-/// always the reduction `1 + x = 2^k (1 + f)` with a correction for the
-/// rounding of `1 + x` (which also makes tiny `x` come out as `x`).
+/// the reduction `1 + x = 2^k (1 + f)` with a correction for the rounding
+/// of `1 + x`, except below `LOG1P_SMALL_MAX`, where it is `libm`'s
+/// unreduced path.
 #[cfg(test)]
 #[inline(always)]
 pub(crate) fn log1p_nonneg<L: Lanes>(x: L) -> L {
@@ -147,11 +148,34 @@ pub(crate) fn log1p_reduce<L: Lanes>(x: L) -> Log1pReduced<L> {
     let c = u.ge(L::splat(K2)).select(L::splat(0.0), x - (u - one));
     let hu = hu.and(L::Bits::splat(0x000f_ffff)).add(L::Bits::splat(0x3fe6_a09e));
     let f = L::from_bits(hu.shl::<32>().or(ui.and(L::Bits::splat(0xffff_ffff)))) - one;
-    let hfsq = L::splat(0.5) * f * f;
-    let s = f / (L::splat(2.0) + f);
     // k as f64 without an integer conversion: (2^52 + k) - 2^52.
     let dk = L::from_bits(k.or(L::Bits::splat(0x4330_0000_0000_0000))) - L::splat(4_503_599_627_370_496.0);
+    // Below `LOG1P_SMALL_MAX`, `libm`'s path: no reduction (`f = x`, no
+    // correction), so that a lane gets the bits of `log1p_reduce_small`
+    // whichever path its vector takes (vectors of two and four lanes group
+    // the arguments differently).
+    let small = x.lt(L::splat(LOG1P_SMALL_MAX));
+    let zero = L::splat(0.0);
+    let (f, c, dk) = (small.select(x, f), small.select(zero, c), small.select(zero, dk));
+    let hfsq = L::splat(0.5) * f * f;
+    let s = f / (L::splat(2.0) + f);
     Log1pReduced { f, hfsq, s, lo: dk * L::splat(LN2_LO) + c, hi: dk * L::splat(LN2_HI) }
+}
+
+/// Arguments below this (`sqrt(2) - 1` rounded down to a high word, the
+/// bound `libm`'s `log1p` uses) need no reduction: `libm` takes `k = 0`,
+/// `c = 0` and `f = x` there, and so does [`log1p_reduce_small`].
+pub(crate) const LOG1P_SMALL_MAX: f64 = f64::from_bits(0x3fda_827a_0000_0000);
+
+/// The first half of [`log1p_nonneg`] for `0 <= x < LOG1P_SMALL_MAX`:
+/// `libm`'s own path for these arguments (no reduction, so no rounding
+/// correction), which gives `libm::log1p`'s result and skips the bit
+/// manipulation. Most hypotheses' arguments are this small (about
+/// `z^2 / r` for a `z`-sigma observation under run length `r`).
+#[inline(always)]
+pub(crate) fn log1p_reduce_small<L: Lanes>(x: L) -> Log1pReduced<L> {
+    let zero = L::splat(0.0);
+    Log1pReduced { f: x, hfsq: L::splat(0.5) * x * x, s: x / (L::splat(2.0) + x), lo: zero, hi: zero }
 }
 
 /// The second half of [`log1p_nonneg`]: the polynomial and the sum.
@@ -204,6 +228,19 @@ mod tests {
         assert!(worst <= 1, "exp differs from libm by {worst} ulp");
         for x in [-708.1, -800.0, f64::NEG_INFINITY, f64::NAN] {
             assert_eq!(exp1(x), 0.0);
+        }
+    }
+
+    #[test]
+    fn small_log1p_is_libm() {
+        let mut x = 1e-300;
+        while x < LOG1P_SMALL_MAX {
+            for y in [x, LOG1P_SMALL_MAX - x] {
+                let r = log1p_finish(log1p_reduce_small(F2::from_fn(|i| [y, 0.0][i])));
+                assert_eq!(r.lane(0).to_bits(), libm::log1p(y).to_bits(), "log1p({y})");
+                assert_eq!(r.lane(1), 0.0);
+            }
+            x *= 1.000_37;
         }
     }
 

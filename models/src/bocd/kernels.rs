@@ -15,35 +15,103 @@
 //! neither LLVM nor wasmtime's Cranelift overlaps consecutive iterations of
 //! such a loop on its own; two independent chains side by side keep the CPU
 //! busy where one makes it wait. The split changes no operation, so no bit.
+//!
+//! The run-length constants are cached as columns (struct of arrays,
+//! `normal_gamma::RunColumns`). Hypotheses are ordered by decreasing run
+//! length and pruning leaves few gaps, so a vector's run lengths are
+//! usually consecutive and each of its constants is one vector load (lanes
+//! reversed) rather than one scalar load and insert per lane.
+//!
+//! Most `log1p` arguments are below `sqrt(2) - 1`, where `libm`'s `log1p`
+//! needs no argument reduction; a vector whose arguments all are takes that
+//! shorter path (`fastmath::log1p_reduce_small`, the same bits as `libm`),
+//! the others the general one.
 
 use super::fastmath;
 use super::lanes::{F2, Lanes, Mask};
-use super::normal_gamma::RunConst;
+use super::normal_gamma::{RunConst, RunView};
 
 /// Where the run-length constants of hypothesis `i` (run length `r`) come
 /// from.
 pub(crate) trait RunConsts {
     /// The constants of hypothesis `i`, whose run length is `r`.
-    fn at(&self, i: usize, r: u64) -> &RunConst;
+    fn at(&self, i: usize, r: u64) -> RunConst;
+    /// The constants of the whole vector of hypotheses `i..i + N`, whose
+    /// run lengths are `run[i..i + N]`.
+    fn vector<L: Lanes>(&self, run: &[u64], i: usize) -> RunVec<L>;
+}
+
+/// The run-length constants of one vector of hypotheses.
+pub(crate) struct RunVec<L> {
+    /// `c_r`.
+    c: L,
+    /// `kappa_r`.
+    kappa: L,
+    /// `1 / (kappa_r + 1)`.
+    inv_kappa1: L,
+    /// `alpha_{r+1}`.
+    alpha_next: L,
+    /// `1 / alpha_{r+1}`.
+    inv_alpha_next: L,
 }
 
 /// Constants read from the cache by run length (every run is cached).
-pub(crate) struct ByRun<'a>(pub(crate) &'a [RunConst]);
+pub(crate) struct ByRun<'a>(pub(crate) RunView<'a>);
 
 impl RunConsts for ByRun<'_> {
     #[inline(always)]
-    fn at(&self, _i: usize, r: u64) -> &RunConst {
-        &self.0[r as usize]
+    fn at(&self, _i: usize, r: u64) -> RunConst {
+        self.0.get(r as usize)
+    }
+
+    /// Run lengths decrease along the hypotheses, mostly by one (pruning
+    /// leaves a few gaps): when a vector's run lengths are consecutive, its
+    /// constants are one load per column, lanes reversed; otherwise one
+    /// load per lane.
+    #[inline(always)]
+    fn vector<L: Lanes>(&self, run: &[u64], i: usize) -> RunVec<L> {
+        let run = &run[i..i + L::N];
+        let last = run[L::N - 1] as usize;
+        let t = &self.0;
+        if run[0] as usize == last + (L::N - 1) {
+            RunVec {
+                c: L::load(&t.c[last..]).reverse(),
+                kappa: L::load(&t.kappa[last..]).reverse(),
+                inv_kappa1: L::load(&t.inv_kappa1[last..]).reverse(),
+                alpha_next: L::load(&t.alpha_next[last..]).reverse(),
+                inv_alpha_next: L::load(&t.inv_alpha_next[last..]).reverse(),
+            }
+        } else {
+            RunVec {
+                c: L::from_fn(|k| t.c[run[k] as usize]),
+                kappa: L::from_fn(|k| t.kappa[run[k] as usize]),
+                inv_kappa1: L::from_fn(|k| t.inv_kappa1[run[k] as usize]),
+                alpha_next: L::from_fn(|k| t.alpha_next[run[k] as usize]),
+                inv_alpha_next: L::from_fn(|k| t.inv_alpha_next[run[k] as usize]),
+            }
+        }
     }
 }
 
 /// Constants gathered per hypothesis (when some run is beyond the cache).
-pub(crate) struct Gathered<'a>(pub(crate) &'a [RunConst]);
+pub(crate) struct Gathered<'a>(pub(crate) RunView<'a>);
 
 impl RunConsts for Gathered<'_> {
     #[inline(always)]
-    fn at(&self, i: usize, _r: u64) -> &RunConst {
-        &self.0[i]
+    fn at(&self, i: usize, _r: u64) -> RunConst {
+        self.0.get(i)
+    }
+
+    #[inline(always)]
+    fn vector<L: Lanes>(&self, _run: &[u64], i: usize) -> RunVec<L> {
+        let t = &self.0;
+        RunVec {
+            c: L::load(&t.c[i..]),
+            kappa: L::load(&t.kappa[i..]),
+            inv_kappa1: L::load(&t.inv_kappa1[i..]),
+            alpha_next: L::load(&t.alpha_next[i..]),
+            inv_alpha_next: L::load(&t.inv_alpha_next[i..]),
+        }
     }
 }
 
@@ -107,16 +175,8 @@ struct Hyps<L> {
     beta: L,
     /// `ln beta_r`.
     ln_beta: L,
-    /// `c_r`.
-    c: L,
-    /// `kappa_r`.
-    kappa: L,
-    /// `1 / (kappa_r + 1)`.
-    inv_kappa1: L,
-    /// `alpha_{r+1}`.
-    alpha_next: L,
-    /// `1 / alpha_{r+1}`.
-    inv_alpha_next: L,
+    /// Run-length constants.
+    k: RunVec<L>,
 }
 
 /// The first half of the prediction for one vector of hypotheses: the
@@ -151,24 +211,32 @@ struct Started<L: Lanes> {
 #[inline(always)]
 fn predict_start<L: Lanes>(x: L, h: Hyps<L>) -> Started<L> {
     let half = L::splat(0.5);
+    let k = h.k;
     let d = x - h.mu;
-    let q = half * h.kappa * d * d * h.inv_kappa1;
+    let q = half * k.kappa * d * d * k.inv_kappa1;
     let y = q / h.beta;
-    let fast = y.le(L::splat(fastmath::LOG1P_FAST_MAX));
-    let l = fastmath::log1p_reduce(fast.select(y, L::splat(0.0)));
+    // Small arguments (most of them, and the same bits as `libm`) skip the
+    // reduction; a vector with any larger one takes the general path.
+    let small = y.lt(L::splat(fastmath::LOG1P_SMALL_MAX));
+    let (l, fast) = if small.all() {
+        (fastmath::log1p_reduce_small(y), small)
+    } else {
+        let fast = y.le(L::splat(fastmath::LOG1P_FAST_MAX));
+        (fastmath::log1p_reduce(fast.select(y, L::splat(0.0))), fast)
+    };
     let new_b = h.beta + q;
-    let new_mu = (h.kappa * h.mu + x) * h.inv_kappa1;
+    let new_mu = (k.kappa * h.mu + x) * k.inv_kappa1;
     // Zero density in floating point (squares that overflow): this run
     // length is gone.
     let finite = new_b.is_finite().and(new_mu.is_finite());
     Started {
         mu: new_mu,
         beta: new_b,
-        var: new_b * h.inv_alpha_next,
+        var: new_b * k.inv_alpha_next,
         log_prob: h.log_prob,
         ln_beta: h.ln_beta,
-        alpha_next: h.alpha_next,
-        c_half_ln_beta: h.c - half * h.ln_beta,
+        alpha_next: k.alpha_next,
+        c_half_ln_beta: k.c - half * h.ln_beta,
         l,
         finite,
         fast,
@@ -207,40 +275,34 @@ fn predictive_pass_avx2<K: RunConsts>(x: f64, rc: &K, a: State<'_>, o: Outputs<'
 /// Hypotheses `i..i + N`, all of them present (`i + N <= n`).
 #[inline(always)]
 fn hyps_full<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L> {
-    let run = &s.run[i..i + L::N];
     Hyps {
         log_prob: L::load(&s.log_prob[i..]),
         mu: L::load(&s.mu[i..]),
         beta: L::load(&s.beta[i..]),
         ln_beta: L::load(&s.ln_beta[i..]),
-        c: gather(rc, run, i, |c| c.c),
-        kappa: gather(rc, run, i, |c| c.kappa),
-        inv_kappa1: gather(rc, run, i, |c| c.inv_kappa1),
-        alpha_next: gather(rc, run, i, |c| c.alpha_next),
-        inv_alpha_next: gather(rc, run, i, |c| c.inv_alpha_next),
+        k: rc.vector(s.run, i),
     }
-}
-
-/// One run-length constant of the hypotheses `i..i + N` whose run lengths
-/// are `run` (`N` of them).
-#[inline(always)]
-fn gather<L: Lanes, K: RunConsts>(rc: &K, run: &[u64], i: usize, f: fn(&RunConst) -> f64) -> L {
-    L::from_fn(|k| f(rc.at(i + k, run[k])))
 }
 
 /// Hypotheses `i..n` (fewer than `N`); the spare lanes repeat the last one.
 #[inline(always)]
 fn hyps_tail<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L> {
+    let at = |k: usize| {
+        let j = (i + k).min(s.run.len() - 1);
+        rc.at(j, s.run[j])
+    };
     Hyps {
         log_prob: column(s.log_prob, i),
         mu: column(s.mu, i),
         beta: column(s.beta, i),
         ln_beta: column(s.ln_beta, i),
-        c: consts(rc, s.run, i, |c| c.c),
-        kappa: consts(rc, s.run, i, |c| c.kappa),
-        inv_kappa1: consts(rc, s.run, i, |c| c.inv_kappa1),
-        alpha_next: consts(rc, s.run, i, |c| c.alpha_next),
-        inv_alpha_next: consts(rc, s.run, i, |c| c.inv_alpha_next),
+        k: RunVec {
+            c: L::from_fn(|k| at(k).c),
+            kappa: L::from_fn(|k| at(k).kappa),
+            inv_kappa1: L::from_fn(|k| at(k).inv_kappa1),
+            alpha_next: L::from_fn(|k| at(k).alpha_next),
+            inv_alpha_next: L::from_fn(|k| at(k).inv_alpha_next),
+        },
     }
 }
 
@@ -258,17 +320,6 @@ fn column<L: Lanes>(c: &[f64], i: usize) -> L {
 #[inline(always)]
 fn padded<L: Lanes>(c: &[f64], i: usize, fill: f64) -> L {
     if i + L::N <= c.len() { L::load(&c[i..]) } else { L::from_fn(|k| if i + k < c.len() { c[i + k] } else { fill }) }
-}
-
-/// One run-length constant of hypotheses `i..i + N`; lanes past the end
-/// repeat the last hypothesis.
-#[inline(always)]
-fn consts<L: Lanes, K: RunConsts>(rc: &K, run: &[u64], i: usize, f: fn(&RunConst) -> f64) -> L {
-    let last = run.len() - 1;
-    L::from_fn(|k| {
-        let j = (i + k).min(last);
-        f(rc.at(j, run[j]))
-    })
 }
 
 /// The indices `0..N` as f64 lanes.
@@ -578,9 +629,10 @@ fn weights_lanes<L: Lanes>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bocd::normal_gamma::RunColumns;
 
     struct Case {
-        table: Vec<RunConst>,
+        table: RunColumns,
         run: Vec<u64>,
         lp: Vec<f64>,
         mu: Vec<f64>,
@@ -588,8 +640,16 @@ mod tests {
         lnb: Vec<f64>,
     }
 
+    fn columns(k: impl Iterator<Item = RunConst>) -> RunColumns {
+        let mut t = RunColumns::default();
+        for k in k {
+            t.push(k);
+        }
+        t
+    }
+
     fn case(n: usize) -> Case {
-        let table: Vec<RunConst> = (0..n as u64).map(|r| RunConst::compute(1.3, 0.7, r)).collect();
+        let table = columns((0..n as u64).map(|r| RunConst::compute(1.3, 0.7, r)));
         let beta: Vec<f64> = (0..n).map(|i| 0.5 + i as f64 * 0.3).collect();
         Case {
             table,
@@ -605,7 +665,7 @@ mod tests {
     /// so that no vector's run lengths are consecutive.
     fn case_with_gaps(n: usize) -> Case {
         let mut c = case(n);
-        c.table = (0..3 * n as u64).map(|r| RunConst::compute(0.6, 2.0, r)).collect();
+        c.table = columns((0..3 * n as u64).map(|r| RunConst::compute(0.6, 2.0, r)));
         c.run = (0..n as u64).rev().map(|k| 3 * k + k % 2).collect();
         c
     }
@@ -640,7 +700,7 @@ mod tests {
         let [v, mo, bo, lo, var, e] = &mut outs[..] else { unreachable!() };
         let s = predictive_pass_lanes::<L, _>(
             x,
-            &ByRun(&c.table),
+            &ByRun(c.table.view()),
             State { run: &c.run, log_prob: &c.lp, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
             Outputs { v, mu: mo, beta: bo, ln_beta: lo, var },
         );
@@ -661,7 +721,7 @@ mod tests {
             let x = 1.7;
             let mut outs = vec![vec![0.0; n]; 6];
             let [v, mo, bo, lo, var, e] = &mut outs[..] else { unreachable!() };
-            let rc = ByRun(&c.table);
+            let rc = ByRun(c.table.view());
             let s = predictive_pass(
                 x,
                 &rc,

@@ -40,6 +40,8 @@ pub(crate) trait Lanes:
     fn store(self, d: &mut [f64]);
     /// Lane `i`.
     fn lane(self, i: usize) -> f64;
+    /// The lanes in reverse order.
+    fn reverse(self) -> Self;
     /// `self >= o`, false for NaN.
     fn ge(self, o: Self) -> Self::Mask;
     /// `self <= o`, false for NaN.
@@ -151,6 +153,10 @@ mod imp {
             let mut out = [0.0; 2];
             self.store(&mut out);
             out[i]
+        }
+        #[inline(always)]
+        fn reverse(self) -> F2 {
+            simd!(F2(_mm_shuffle_pd::<1>(self.0, self.0)))
         }
         #[inline(always)]
         fn ge(self, o: F2) -> M2 {
@@ -294,6 +300,10 @@ mod imp {
             let mut out = [0.0; 4];
             self.store(&mut out);
             out[i]
+        }
+        #[inline(always)]
+        fn reverse(self) -> F4 {
+            simd!(F4(_mm256_permute4x64_pd::<0x1b>(self.0)))
         }
         #[inline(always)]
         fn ge(self, o: F4) -> M4 {
@@ -454,6 +464,10 @@ mod wasm {
             if i == 0 { f64x2_extract_lane::<0>(self.0) } else { f64x2_extract_lane::<1>(self.0) }
         }
         #[inline(always)]
+        fn reverse(self) -> F2 {
+            F2(u64x2_shuffle::<1, 0>(self.0, self.0))
+        }
+        #[inline(always)]
         fn ge(self, o: F2) -> M2 {
             M2(f64x2_ge(self.0, o.0))
         }
@@ -611,6 +625,10 @@ mod portable {
         #[inline(always)]
         fn lane(self, i: usize) -> f64 {
             self.0[i]
+        }
+        #[inline(always)]
+        fn reverse(self) -> P2 {
+            P2([self.0[1], self.0[0]])
         }
         #[inline(always)]
         fn ge(self, o: P2) -> M2 {

@@ -23,7 +23,8 @@
 //! two large logarithms keeps the log density accurate to a few ulps even
 //! for run lengths in the thousands.
 
-/// Run lengths below this have their constants cached: 40 bytes each,
+/// Run lengths below this have their constants cached: 40 bytes each (one
+/// column per field),
 /// 640 KiB at most, filled lazily as the longest surviving run grows.
 /// Longer runs compute them on the fly (one `log`, one `log1p` and two
 /// divisions more per hypothesis, with the series branch of `lgamma`), which keeps memory bounded on endless
@@ -95,6 +96,98 @@ impl RunConst {
     }
 }
 
+/// [`RunConst`]s as a struct of arrays, one column per field, so that the
+/// constants of consecutive entries load as one vector.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RunColumns {
+    /// `c`.
+    c: Vec<f64>,
+    /// `kappa`.
+    kappa: Vec<f64>,
+    /// `inv_kappa1`.
+    inv_kappa1: Vec<f64>,
+    /// `alpha_next`.
+    alpha_next: Vec<f64>,
+    /// `inv_alpha_next`.
+    inv_alpha_next: Vec<f64>,
+}
+
+impl RunColumns {
+    /// Number of entries.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.c.len()
+    }
+
+    /// Remove every entry (keeping the capacity).
+    pub(crate) fn clear(&mut self) {
+        for col in self.columns_mut() {
+            col.clear();
+        }
+    }
+
+    /// Append one entry.
+    pub(crate) fn push(&mut self, k: RunConst) {
+        let values = [k.c, k.kappa, k.inv_kappa1, k.alpha_next, k.inv_alpha_next];
+        for (col, v) in self.columns_mut().into_iter().zip(values) {
+            col.push(v);
+        }
+    }
+
+    /// The columns, in the order of [`RunConst`]'s fields.
+    fn columns_mut(&mut self) -> [&mut Vec<f64>; 5] {
+        [&mut self.c, &mut self.kappa, &mut self.inv_kappa1, &mut self.alpha_next, &mut self.inv_alpha_next]
+    }
+
+    /// The columns as slices of one length.
+    #[inline(always)]
+    pub(crate) fn view(&self) -> RunView<'_> {
+        let n = self.len();
+        RunView {
+            c: &self.c[..n],
+            kappa: &self.kappa[..n],
+            inv_kappa1: &self.inv_kappa1[..n],
+            alpha_next: &self.alpha_next[..n],
+            inv_alpha_next: &self.inv_alpha_next[..n],
+        }
+    }
+}
+
+/// Borrowed [`RunColumns`]: five slices of the same length.
+#[derive(Clone, Copy)]
+pub(crate) struct RunView<'a> {
+    /// `c`.
+    pub(crate) c: &'a [f64],
+    /// `kappa`.
+    pub(crate) kappa: &'a [f64],
+    /// `inv_kappa1`.
+    pub(crate) inv_kappa1: &'a [f64],
+    /// `alpha_next`.
+    pub(crate) alpha_next: &'a [f64],
+    /// `inv_alpha_next`.
+    pub(crate) inv_alpha_next: &'a [f64],
+}
+
+impl RunView<'_> {
+    /// Number of entries.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.c.len()
+    }
+
+    /// Entry `j`.
+    #[inline(always)]
+    pub(crate) fn get(&self, j: usize) -> RunConst {
+        RunConst {
+            c: self.c[j],
+            kappa: self.kappa[j],
+            inv_kappa1: self.inv_kappa1[j],
+            alpha_next: self.alpha_next[j],
+            inv_alpha_next: self.inv_alpha_next[j],
+        }
+    }
+}
+
 /// Cache of [`RunConst`] for `r < CACHED_RUNS`, grown on demand.
 ///
 /// Not part of a snapshot: it is a pure function of the prior and is
@@ -106,13 +199,13 @@ pub(crate) struct PredictiveConsts {
     /// `kappa0` of the prior the cache was built for.
     kappa0: f64,
     /// Index = run length.
-    cache: Vec<RunConst>,
+    cache: RunColumns,
 }
 
 impl PredictiveConsts {
     /// An empty cache for the prior `(alpha0, kappa0)`.
     pub(crate) fn new(alpha0: f64, kappa0: f64) -> Self {
-        PredictiveConsts { alpha0, kappa0, cache: Vec::new() }
+        PredictiveConsts { alpha0, kappa0, cache: RunColumns::default() }
     }
 
     /// Make `get` a table lookup for every run length up to `r_max` (capped
@@ -128,17 +221,18 @@ impl PredictiveConsts {
 
     /// The cached constants, index = run length.
     #[inline(always)]
-    pub(crate) fn table(&self) -> &[RunConst] {
-        &self.cache
+    pub(crate) fn table(&self) -> RunView<'_> {
+        self.cache.view()
     }
 
     /// The constants of run length `r`: cached when `r` is below the cap
     /// and has been reached, computed otherwise (same value either way).
     #[inline(always)]
     pub(crate) fn get(&self, r: u64) -> RunConst {
-        match self.cache.get(r as usize) {
-            Some(&c) => c,
-            None => RunConst::compute(self.alpha0, self.kappa0, r),
+        if r < self.cache.len() as u64 {
+            self.table().get(r as usize)
+        } else {
+            RunConst::compute(self.alpha0, self.kappa0, r)
         }
     }
 }

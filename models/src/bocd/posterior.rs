@@ -14,7 +14,7 @@
 
 use super::fastmath;
 use super::kernels::{ByRun, Gathered, Outputs, RunConsts, State, predictive_pass, weights};
-use super::normal_gamma::{PredictiveConsts, RunConst};
+use super::normal_gamma::{PredictiveConsts, RunColumns};
 use super::pruning::{NO_VICTIM, Pruning, below_threshold, cap_victim};
 use crate::ModelError;
 
@@ -55,7 +55,7 @@ pub(crate) struct Scratch {
     var: Vec<f64>,
     /// Run-length constants per hypothesis, when some run is too long for
     /// the cache (otherwise they are read from the cache by run length).
-    gathered: Vec<RunConst>,
+    gathered: RunColumns,
 }
 
 impl Scratch {
@@ -138,9 +138,11 @@ impl Posterior {
             self.advance(x, k, &ByRun(consts.table()), s)
         } else {
             s.gathered.clear();
-            s.gathered.extend(self.run.iter().map(|&r| consts.get(r)));
+            for &r in &self.run {
+                s.gathered.push(consts.get(r));
+            }
             let gathered = std::mem::take(&mut s.gathered);
-            let out = self.advance(x, k, &Gathered(&gathered), s);
+            let out = self.advance(x, k, &Gathered(gathered.view()), s);
             s.gathered = gathered;
             out
         }
