@@ -131,8 +131,8 @@
 //! S&P 500 returns (5030 steps) that keeps 382 hypotheses on average (969 at
 //! most, so the cap never binds there), drops at most 1.4e-8 per step
 //! (1.9e-7 in total), keeps every output within 5e-6 of the unpruned
-//! reference, and costs about 3.0 us per step natively with AVX2 (5.1 us
-//! with SSE2 only, 6.6 us in the wasm component; see the plugin README). A
+//! reference, and costs about 2.7 us per step natively with AVX2 and
+//! about 6 us in the wasm component (see the plugin README). A
 //! cap that binds costs far more accuracy than the threshold: at
 //! `max-hypotheses = 600` the same series loses up to 1.4e-4 per step and
 //! `change_prob` errs by up to 1.7e-3.
