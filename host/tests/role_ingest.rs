@@ -107,3 +107,67 @@ fn ingest_without_a_bus_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_hft-host")).args(["run", "--role", "risky"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
+
+/// A WebSocket server speaking Binance's trade stream: acks the
+/// subscription, then sends `n` trades, then waits for the client to close.
+fn binance_like_server(n: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        rt.block_on(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let mut requests = Vec::new();
+            if let Some(Ok(Message::Text(t))) = ws.next().await {
+                requests.push(t.to_string());
+                ws.send(Message::Text(r#"{"result":null,"id":1}"#.into())).await.unwrap();
+            }
+            for i in 0..n {
+                let ms = 1_700_000_000_000i64 + i as i64;
+                let msg = format!(
+                    r#"{{"e":"trade","E":{ms},"s":"BTCUSDT","t":{i},"p":"37000.{i:02}","q":"0.001","T":{ms},"m":true,"M":true}}"#
+                );
+                ws.send(Message::Text(msg.into())).await.unwrap();
+            }
+            while let Some(Ok(m)) = ws.next().await {
+                if m.is_close() {
+                    break;
+                }
+            }
+            requests
+        })
+    });
+    (url, server)
+}
+
+#[test]
+fn ingest_publishes_a_binance_websocket_stream() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (url, server) = binance_like_server(50);
+    let text = std::fs::read_to_string(config(&dir, &broker.bootstrap)).unwrap()
+        + &format!(
+            "\n[ingest.websocket]\nurl = {url:?}\nvenue = \"BINANCE\"\nsubscribe = [\"btcusdt@trade\"]\nmax_events = 50\n"
+        );
+    let cfg = dir.path().join("ws.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let stdout = ingest(cfg.to_str().unwrap());
+    assert!(stdout.contains("published 50 market events"), "{stdout}");
+    let requests = server.join().unwrap();
+    assert!(requests[0].contains("SUBSCRIBE") && requests[0].contains("btcusdt@trade"), "{requests:?}");
+
+    let got = consume(&broker.bootstrap, "verify-ws", 50);
+    let mut prices: Vec<(i64, String)> = got
+        .iter()
+        .map(|(_, _, _, m)| match &m.0 {
+            hft_trading::market::MarketEvent::Trade(t) => (t.ts.nanos(), t.price.to_string()),
+            other => panic!("expected trades, got {other:?}"),
+        })
+        .collect();
+    prices.sort();
+    assert_eq!(prices[7].1, "37000.07", "exact decimals from the stream");
+    assert_eq!(prices.len(), 50);
+}

@@ -17,5 +17,6 @@ pub use env::{ENV_PREFIX, apply_env};
 pub use file::{ConfigError, DEFAULT_CONFIG, load};
 pub use input::{InputSource, InputSpec, InputTransform};
 pub use run::{
-    BusConfig, DataConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed, StrategyConfig,
+    BusConfig, DataConfig, IngestConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed,
+    StrategyConfig, WebSocketSource,
 };

@@ -37,6 +37,34 @@ pub struct RunConfig {
     /// The event bus of distributed mode (roles other than `all`).
     #[serde(default)]
     pub bus: BusConfig,
+    /// Where the ingest role reads live market data.
+    #[serde(default)]
+    pub ingest: IngestConfig,
+}
+
+/// `[ingest]`: the ingest role's live source. Without one, the ingest role
+/// replays `[[data]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// A WebSocket stream in Binance's public market-stream format.
+    pub websocket: Option<WebSocketSource>,
+}
+
+/// `[ingest.websocket]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSocketSource {
+    /// `ws://host:port/path` (for example `ws://stream.example/ws`); `wss://` is not supported yet.
+    pub url: String,
+    /// The venue the events are stamped with.
+    pub venue: String,
+    /// Streams to `SUBSCRIBE` to after connecting (`btcusdt@trade`); none sends no request.
+    #[serde(default)]
+    pub subscribe: Vec<String>,
+    /// Stop after publishing this many events (for tests and captures); runs until killed otherwise.
+    #[serde(default)]
+    pub max_events: Option<u64>,
 }
 
 /// `[bus]`: where the roles of distributed mode exchange events.

@@ -1,13 +1,14 @@
 //! The ingest role: the run's market data into the market-data topic.
 
-use crate::config::{RunConfig, Speed};
-use crate::ingest::{EventSink, PacedReplayError, SinkClosed, replay_paced};
+use crate::config::{RunConfig, Speed, WebSocketSource};
+use crate::ingest::{EventSink, PacedReplayError, SinkClosed, WsIngest, WsIngestConfig, replay_paced};
 use hft_bus::bus::{BusError, EventBus, Producer};
 use hft_bus::kafka::KafkaBus;
 use hft_bus::metrics::BusMetrics;
 use hft_bus::topics::TopicsConfig;
 use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, MarketData, MessageId};
+use hft_trading::domain::Venue;
 use hft_trading::market::{MarketDataError, MarketEvent, ReadStats, Replay};
 use std::path::Path;
 use std::sync::Arc;
@@ -79,6 +80,43 @@ impl<P: Producer> EventSink for PublishSink<P> {
     }
 }
 
+/// Publish what a WebSocket stream delivers until `max_events` (or until
+/// the client gives up), then flush.
+fn from_websocket<P: Producer>(ws: &WebSocketSource, mut sink: PublishSink<P>) -> Result<IngestSummary, RoleError> {
+    let mut cfg = WsIngestConfig::new(ws.url.clone(), Venue::new(&ws.venue));
+    cfg.subscribe = ws.subscribe.clone();
+    let client = WsIngest::new(cfg).map_err(|e| RoleError::Config(format!("[ingest.websocket]: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RoleError::Config(format!("cannot start the WebSocket runtime: {e}")))?;
+    let start = Instant::now();
+    let stats = runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let handle = client.spawn(tx);
+        while let Some(event) = rx.recv().await {
+            if sink.deliver(event).is_err() {
+                break;
+            }
+            if ws.max_events.is_some_and(|n| sink.published >= n) {
+                break;
+            }
+        }
+        handle.stop().await
+    });
+    if let Some(e) = sink.error.take() {
+        return Err(e.into());
+    }
+    let stats = stats.map_err(|e| RoleError::Config(format!("[ingest.websocket] {}: {e}", ws.url)))?;
+    tracing::info!(messages = stats.messages, malformed = stats.malformed, "websocket ingest stopped");
+    sink.publisher.flush(Duration::from_secs(30))?;
+    let mut read = ReadStats::new(ws.url.clone(), 0);
+    read.rows_read = stats.messages;
+    read.events = stats.events;
+    read.bad_rows = stats.malformed;
+    Ok(IngestSummary { published: sink.published, read_stats: vec![read], wall: start.elapsed() })
+}
+
 /// Topics with the run's strategy legs keyed together, so both legs of a
 /// pair reach the same consumer in the same order.
 pub fn run_topics(config: &RunConfig) -> TopicsConfig {
@@ -87,8 +125,9 @@ pub fn run_topics(config: &RunConfig) -> TopicsConfig {
     if legs.len() > 1 { config.bus.topics.clone().with_pair(&legs, &key) } else { config.bus.topics.clone() }
 }
 
-/// Replay the configured data at `speed` into the market-data topic of
-/// the Kafka cluster in `[bus]`, then flush.
+/// Publish the run's market data into the market-data topic of the Kafka
+/// cluster in `[bus]`, then flush: the `[ingest.websocket]` stream when one
+/// is configured, else the `[[data]]` files replayed at `speed`.
 pub fn ingest(config: &RunConfig, speed: Speed) -> Result<IngestSummary, RoleError> {
     let kafka = config.bus.kafka.clone().ok_or_else(|| {
         RoleError::Config("the ingest role publishes to Kafka: set [bus.kafka] bootstrap_servers".to_string())
@@ -99,6 +138,9 @@ pub fn ingest(config: &RunConfig, speed: Speed) -> Result<IngestSummary, RoleErr
     bus.ensure_topics(&topics)?;
     let publisher = Publisher::new(bus.producer()?, topics, config.bus.format, Arc::new(BusMetrics::default()));
     let mut sink = PublishSink { publisher, last: None, seq: 0, published: 0, error: None };
+    if let Some(ws) = &config.ingest.websocket {
+        return from_websocket(ws, sink);
+    }
     let mut replay = Replay::open(&config.data, Path::new(""))?;
     let start = Instant::now();
     match replay_paced(&mut replay, speed, &mut sink) {
