@@ -221,3 +221,46 @@ fn paper_broker_fills_reconcile_end_to_end() {
     }
     assert!(p.fees() > Money::ZERO);
 }
+
+/// The parts a snapshot keeps, put back together.
+fn restored(p: &Portfolio) -> Result<Portfolio, hft_trading::portfolio::ReconcileError> {
+    let positions: Vec<(InstrumentId, hft_trading::portfolio::Position)> =
+        p.positions().map(|(id, pos)| (id.clone(), pos.clone())).collect();
+    let marks: Vec<(InstrumentId, Price)> =
+        p.positions().filter_map(|(id, _)| p.last_price(id).map(|m| (id.clone(), m))).collect();
+    Portfolio::restore(p.initial_cash(), p.cash(), positions, marks)
+}
+
+#[test]
+fn a_restored_portfolio_continues_exactly_where_the_original_was() {
+    let mut p = Portfolio::new(Money(dec!(100000)));
+    p.apply(&fill(btc(), Side::Buy, dec!(0.5), dec!(60000), dec!(12))).unwrap();
+    p.apply(&fill(eth(), Side::Sell, dec!(10), dec!(3000), dec!(6))).unwrap();
+    p.apply(&fill(btc(), Side::Sell, dec!(0.2), dec!(60500), dec!(4.84))).unwrap();
+    p.mark(&btc(), Price(dec!(60400)));
+    p.mark(&eth(), Price(dec!(2990)));
+    let mut r = restored(&p).expect("a consistent snapshot restores");
+    assert_eq!(r, p);
+    for f in [
+        fill(eth(), Side::Buy, dec!(15), dec!(2980), dec!(8.94)),
+        fill(btc(), Side::Sell, dec!(0.3), dec!(60100), dec!(7.212)),
+    ] {
+        p.apply(&f).unwrap();
+        r.apply(&f).unwrap();
+    }
+    assert_eq!(r, p);
+    r.reconcile().unwrap();
+    assert_eq!(r.equity().unwrap(), p.equity().unwrap());
+}
+
+#[test]
+fn an_inconsistent_snapshot_is_refused() {
+    use hft_trading::portfolio::Position;
+    // Flat, yet carrying a cost basis.
+    let bad = Position::from_parts(Quantity::ZERO, Money(dec!(5)), Money(dec!(1)), Money(dec!(0.1)));
+    let e = Portfolio::restore(Money(dec!(1000)), Money(dec!(1000.9)), [(btc(), bad)], []).unwrap_err();
+    assert!(e.to_string().contains("cost"), "{e}");
+    // An open position without a mark cannot be valued.
+    let open = Position::from_parts(Quantity(dec!(1)), Money(dec!(100)), Money::ZERO, Money::ZERO);
+    assert!(Portfolio::restore(Money(dec!(1000)), Money(dec!(900)), [(btc(), open)], []).is_err());
+}

@@ -50,6 +50,31 @@ impl Portfolio {
         }
     }
 
+    /// The books as a snapshot recorded them, to continue after a restart:
+    /// the starting and current cash, each instrument's position, and the
+    /// last marks. Total fees are the positions' fees; the fill cash flows
+    /// so far are taken as `cash - initial_cash` (the snapshot is trusted
+    /// for its past, and every fill after it is checked as usual). Refused,
+    /// with every mismatch named, if the parts do not reconcile: a flat
+    /// position with a cost, or equity that is not initial cash plus PnL
+    /// minus fees.
+    pub fn restore(
+        initial_cash: Money,
+        cash: Money,
+        positions: impl IntoIterator<Item = (InstrumentId, Position)>,
+        marks: impl IntoIterator<Item = (InstrumentId, Price)>,
+    ) -> Result<Portfolio, ReconcileError> {
+        let positions: BTreeMap<InstrumentId, Position> = positions.into_iter().collect();
+        let fees = positions.values().map(Position::fees).sum();
+        let mut p =
+            Portfolio { initial_cash, cash, net_flows: cash - initial_cash, fees, positions, marks: BTreeMap::new() };
+        for (id, price) in marks {
+            p.mark(&id, price);
+        }
+        p.reconcile()?;
+        Ok(p)
+    }
+
     /// Book a fill. Refuses a fill with a non-positive quantity or price,
     /// changing nothing.
     pub fn apply(&mut self, fill: &Fill) -> Result<(), PortfolioError> {

@@ -22,6 +22,14 @@ pub struct Position {
 }
 
 impl Position {
+    /// A position as a snapshot recorded it ([`Position::qty`],
+    /// [`Position::cost_basis`], [`Position::realised`], [`Position::fees`]),
+    /// to continue the books after a restart. The portfolio it goes into
+    /// checks it ([`super::Portfolio::restore`]).
+    pub fn from_parts(qty: Quantity, cost_basis: Money, realised: Money, fees: Money) -> Position {
+        Position { qty, cost: cost_basis, realised, fees }
+    }
+
     /// Signed quantity: positive long, negative short.
     pub fn qty(&self) -> Quantity {
         self.qty
