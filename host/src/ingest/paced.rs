@@ -2,9 +2,9 @@
 
 use super::{EventSink, SinkClosed};
 use crate::config::Speed;
-use hft_trading::domain::Timestamp;
+use crate::pipeline::Pacer;
 use hft_trading::market::{MarketDataError, MarketEvent};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a paced replay delivered.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,29 +39,21 @@ where
     I: IntoIterator<Item = Result<MarketEvent, MarketDataError>>,
     S: EventSink + ?Sized,
 {
-    let start = Instant::now();
-    let mut first_ts: Option<Timestamp> = None;
+    let mut pacer = Pacer::new(speed);
     let mut delivered = 0u64;
     for event in events {
         let event = event?;
-        if let Speed::Multiple(m) = speed {
-            let t0 = *first_ts.get_or_insert(event.ts());
-            let due = Duration::from_secs_f64((event.ts().nanos() - t0.nanos()).max(0) as f64 / 1e9 / m);
-            let now = start.elapsed();
-            if due > now {
-                std::thread::sleep(due - now);
-            }
-        }
+        pacer.wait_for(event.ts());
         sink.deliver(event)?;
         delivered += 1;
     }
-    Ok(PacedReplayStats { events: delivered, wall: start.elapsed() })
+    Ok(PacedReplayStats { events: delivered, wall: pacer.elapsed() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hft_trading::domain::{InstrumentId, Price, Quantity};
+    use hft_trading::domain::{InstrumentId, Price, Quantity, Timestamp};
     use hft_trading::market::Trade;
     use rust_decimal::Decimal;
 

@@ -4,6 +4,7 @@
 use super::engine::{Counters, Pipeline};
 use super::latency::LatencySamples;
 use super::model_node::NodeState;
+use super::pacer::Pacer;
 use super::wiring::{Wiring, WiringError};
 use crate::config::{RunConfig, Speed};
 use crate::runtime::Runtime;
@@ -14,7 +15,7 @@ use hft_trading::report::{Report, ReportError, RunEnd, RunMeta, RunRecorder, utc
 use hft_trading::risk::{RiskConfigError, RiskManager};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use thiserror::Error;
 
 /// Why a run could not start or finish.
@@ -268,25 +269,16 @@ pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Resul
     let bar = progress_bar(estimate_events(config), options.progress);
     let mut latency = LatencySamples::default();
     let mut tick: Vec<MarketEvent> = Vec::with_capacity(8);
-    let mut first_ts: Option<Timestamp> = None;
-    let loop_start = Instant::now();
+    let mut pacer = Pacer::new(speed);
     while session.next_tick(&mut tick)? {
-        if let Speed::Multiple(m) = speed {
-            let ts = tick[0].ts();
-            let t0 = *first_ts.get_or_insert(ts);
-            let due = Duration::from_secs_f64((ts.nanos() - t0.nanos()).max(0) as f64 / 1e9 / m);
-            let now = loop_start.elapsed();
-            if due > now {
-                std::thread::sleep(due - now);
-            }
-        }
+        pacer.wait_for(tick[0].ts());
         let started = Instant::now();
         if let Some(d) = session.pipeline.on_tick(&tick, started) {
             latency.record(d);
         }
         bar.inc(tick.len() as u64);
     }
-    let wall = loop_start.elapsed().as_secs_f64();
+    let wall = pacer.elapsed().as_secs_f64();
     bar.finish_and_clear();
     session.finish(wall, latency, options.write_report.then_some(config.run.reports_dir.as_path()))
 }

@@ -285,10 +285,16 @@ impl Pipeline {
         id
     }
 
-    /// Signed quantity of the instrument's open orders.
-    fn pending(&self, i: usize) -> Decimal {
-        let id = self.wiring.instruments.id(i);
-        self.exchange.open_orders().iter().filter(|o| &o.instrument == id).map(|o| o.side.signed(o.qty).0).sum()
+    /// Signed quantity of each instrument's open orders, by instrument
+    /// index, from one look at the venue's book (which copies its orders).
+    fn pending(&self) -> Vec<Decimal> {
+        let mut pending = vec![Decimal::ZERO; self.wiring.instruments.len()];
+        for o in self.exchange.open_orders() {
+            if let Some(i) = self.wiring.instruments.index_of(&o.instrument) {
+                pending[i] += o.side.signed(o.qty).0;
+            }
+        }
+        pending
     }
 
     /// Turn a decision into orders, all or nothing when it adds exposure.
@@ -310,6 +316,7 @@ impl Pipeline {
             self.recorder.on_marker(ts, m);
         }
         let mut orders = Vec::new();
+        let pending = if d.targets.is_empty() { Vec::new() } else { self.pending() };
         for t in &d.targets {
             let Some(&leg) = self.wiring.strategy.legs.get(t.leg as usize) else {
                 self.counters.bad_targets += 1;
@@ -326,7 +333,7 @@ impl Pipeline {
             let lot = self.wiring.instruments.lot(leg);
             let want = (want / lot).trunc() * lot;
             let id = self.wiring.instruments.id(leg).clone();
-            let have = self.portfolio.position_qty(&id).0 + self.pending(leg);
+            let have = self.portfolio.position_qty(&id).0 + pending[leg];
             let delta = want - have;
             if delta.is_zero() {
                 continue;
@@ -401,10 +408,11 @@ impl Pipeline {
 
     /// Flatten every position through the risk manager's flatten orders.
     fn flatten(&mut self, ts: Timestamp, reason: &str, started: Instant) -> Option<Duration> {
+        let pending = self.pending();
         let mut positions = Vec::new();
-        for i in 0..self.wiring.instruments.len() {
+        for (i, q) in pending.into_iter().enumerate() {
             let id = self.wiring.instruments.id(i).clone();
-            let q = Quantity(self.portfolio.position_qty(&id).0 + self.pending(i));
+            let q = Quantity(self.portfolio.position_qty(&id).0 + q);
             positions.push((id, q));
         }
         if positions.iter().all(|(_, q)| q.is_zero()) {

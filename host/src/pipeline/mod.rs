@@ -12,6 +12,7 @@ mod engine;
 mod instruments;
 mod latency;
 mod model_node;
+mod pacer;
 mod strategy_node;
 mod wiring;
 
@@ -20,5 +21,6 @@ pub use engine::{Counters, Pipeline};
 pub use instruments::{DEFAULT_LOT, Instruments};
 pub use latency::LatencySamples;
 pub use model_node::{InputRef, ModelNode, NodeState, Source, StepOutcome};
+pub use pacer::Pacer;
 pub use strategy_node::{DecideOutcome, StrategyNode};
 pub use wiring::{ReportSlots, Wiring, WiringError, plugin_path};
