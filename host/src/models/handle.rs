@@ -1,9 +1,11 @@
-//! What every typed model handle shares: an instance, a resource handle in
+//! What every typed model and strategy handle shares: an instance, a resource handle in
 //! it, and the translation of the WIT `model-error` into [`GuestError`].
 
 use crate::runtime::bindings::types::{ErrorKind, ModelError, ModelInfo};
 use crate::runtime::bindings::{changepoint, hedge_ratio, volatility};
-use crate::runtime::{CallClass, GuestError, Instance, LoadedComponent, ModelKind, PluginError, SandboxState};
+use crate::runtime::{
+    CallClass, ComponentKind, GuestError, Instance, LoadedComponent, ModelKind, PluginError, SandboxState,
+};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
@@ -49,16 +51,18 @@ pub(crate) struct Handle {
 pub(crate) type WitResult<T> = wasmtime::Result<Result<T, ModelError>>;
 
 impl Handle {
-    /// Instantiate `component` (which must be of `kind`), bind its exports
-    /// with `bind`, and create the model resource with `create`.
+    /// Instantiate `component` (which must be of `kind`: a model kind or
+    /// the strategy), bind its exports with `bind`, and create the resource
+    /// with `create`.
     pub(crate) fn make<A>(
         component: &LoadedComponent,
-        kind: ModelKind,
+        kind: impl Into<ComponentKind>,
         call: &'static str,
         bind: impl FnOnce(&mut Store<SandboxState>, &wasmtime::component::Instance) -> wasmtime::Result<A>,
         create: impl FnOnce(&A, &mut Store<SandboxState>) -> WitResult<ResourceAny>,
     ) -> Result<(Handle, A), PluginError> {
-        component.world.expect(kind)?;
+        let kind = kind.into();
+        component.world.expect_kind(kind)?;
         let mut instance = component.instantiate()?;
         let (store, inst) = instance.parts();
         let api =

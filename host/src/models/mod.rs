@@ -16,6 +16,7 @@ pub use any::{AnyModel, StepColumns};
 pub use changepoint::ChangepointModel;
 pub use volatility::VolatilityModel;
 
+pub(crate) use handle::Handle;
 pub use handle::describe;
 pub use hedge_ratio::HedgeRatioModel;
 pub use params::{parse_params, to_model_params, to_wit_params};

@@ -100,6 +100,12 @@ impl ComponentKind {
     }
 }
 
+impl From<ModelKind> for ComponentKind {
+    fn from(k: ModelKind) -> ComponentKind {
+        ComponentKind::Model(k)
+    }
+}
+
 impl std::fmt::Display for ComponentKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.world())
