@@ -18,6 +18,7 @@ fn encode_any(env: &Envelope<AnyMessage>, f: Format) -> Vec<u8> {
         AnyMessage::Fill(m) => encode(&Envelope::new(id, m.clone()), f),
         AnyMessage::Control(m) => encode(&Envelope::new(id, m.clone()), f),
         AnyMessage::DeadLetter(m) => encode(&Envelope::new(id, m.clone()), f),
+        AnyMessage::Venue(m) => encode(&Envelope::new(id, m.clone()), f),
     }
 }
 

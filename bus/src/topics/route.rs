@@ -1,12 +1,13 @@
 use super::TopicsConfig;
-use crate::wire::{AnyMessage, ControlEvent, DeadLetter, FillMessage, MarketData, OrderMessage, Signals};
+use crate::wire::{AnyMessage, ControlEvent, DeadLetter, FillMessage, MarketData, OrderMessage, Signals, VenueMessage};
 
 /// Where a message goes: its topic and its partition key. The key rules in
 /// one place:
 ///
 /// - market data: the symbol, or its pair key ([`TopicsConfig::market_key`]);
 /// - signals: their own key (already the instrument or pair key);
-/// - orders and fills: the strategy id, so one strategy's stream is ordered;
+/// - orders, venue steps and fills: the strategy id, so one strategy's
+///   stream is ordered;
 /// - control: the fixed key `control` (one ordered stream);
 /// - dead letters: the topic the original came from.
 pub trait Route {
@@ -37,6 +38,16 @@ impl Route for Signals {
 }
 
 impl Route for OrderMessage {
+    fn topic<'a>(&self, topics: &'a TopicsConfig) -> &'a str {
+        &topics.orders.name
+    }
+
+    fn key<'a>(&'a self, _: &'a TopicsConfig) -> &'a str {
+        self.strategy.as_str()
+    }
+}
+
+impl Route for VenueMessage {
     fn topic<'a>(&self, topics: &'a TopicsConfig) -> &'a str {
         &topics.orders.name
     }
@@ -85,6 +96,7 @@ impl Route for AnyMessage {
             AnyMessage::Fill(m) => m.topic(topics),
             AnyMessage::Control(m) => m.topic(topics),
             AnyMessage::DeadLetter(m) => m.topic(topics),
+            AnyMessage::Venue(m) => m.topic(topics),
         }
     }
 
@@ -96,6 +108,7 @@ impl Route for AnyMessage {
             AnyMessage::Fill(m) => m.key(topics),
             AnyMessage::Control(m) => m.key(topics),
             AnyMessage::DeadLetter(m) => m.key(topics),
+            AnyMessage::Venue(m) => m.key(topics),
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::{ControlEvent, DeadLetter, FillMessage, MarketData, MessageKind, OrderMessage, Signals};
+use super::{ControlEvent, DeadLetter, FillMessage, MarketData, MessageKind, OrderMessage, Signals, VenueMessage};
 
 /// Any body, for consumers that read several topics (risk reads orders and
 /// fills) and for tools that dump a topic.
@@ -16,6 +16,8 @@ pub enum AnyMessage {
     Control(ControlEvent),
     /// A dead letter.
     DeadLetter(DeadLetter),
+    /// A step of a strategy's venue conversation.
+    Venue(VenueMessage),
 }
 
 impl AnyMessage {
@@ -28,6 +30,7 @@ impl AnyMessage {
             AnyMessage::Fill(_) => MessageKind::Fill,
             AnyMessage::Control(_) => MessageKind::Control,
             AnyMessage::DeadLetter(_) => MessageKind::DeadLetter,
+            AnyMessage::Venue(_) => MessageKind::Venue,
         }
     }
 }

@@ -55,6 +55,7 @@ pub fn decode_any(bytes: &[u8]) -> Result<Envelope<AnyMessage>, DecodeError> {
         MessageKind::Fill => parsed.body().map(|e| e.map(AnyMessage::Fill))?,
         MessageKind::Control => parsed.body().map(|e| e.map(AnyMessage::Control))?,
         MessageKind::DeadLetter => parsed.body().map(|e| e.map(AnyMessage::DeadLetter))?,
+        MessageKind::Venue => parsed.body().map(|e| e.map(AnyMessage::Venue))?,
     })
 }
 
@@ -83,6 +84,7 @@ impl Encode for AnyMessage {
             AnyMessage::Fill(m) => one(env.id, m, format),
             AnyMessage::Control(m) => one(env.id, m, format),
             AnyMessage::DeadLetter(m) => one(env.id, m, format),
+            AnyMessage::Venue(m) => one(env.id, m, format),
         }
     }
 }

@@ -20,17 +20,20 @@ pub enum MessageKind {
     Control = 5,
     /// [`super::DeadLetter`].
     DeadLetter = 6,
+    /// [`super::VenueMessage`].
+    Venue = 7,
 }
 
 impl MessageKind {
     /// Every kind, in code order.
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::MarketData,
         MessageKind::Signals,
         MessageKind::Order,
         MessageKind::Fill,
         MessageKind::Control,
         MessageKind::DeadLetter,
+        MessageKind::Venue,
     ];
 
     /// The header byte.
@@ -52,6 +55,7 @@ impl MessageKind {
             MessageKind::Fill => "fill",
             MessageKind::Control => "control",
             MessageKind::DeadLetter => "dead-letter",
+            MessageKind::Venue => "venue",
         }
     }
 

@@ -34,6 +34,7 @@ mod sha256;
 mod signal;
 mod strategy_id;
 mod trading_v1;
+mod venue;
 
 pub use any::AnyMessage;
 pub use codec::{Decode, Encode, decode, decode_any, encode};
@@ -50,3 +51,4 @@ pub use order::OrderMessage;
 pub use sha256::Sha256Digest;
 pub use signal::{NamedValue, Signals};
 pub use strategy_id::StrategyId;
+pub use venue::{VenueCommand, VenueMessage};

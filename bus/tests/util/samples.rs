@@ -3,7 +3,7 @@
 
 use hft_bus::wire::{
     AnyMessage, ControlEvent, DeadLetter, FillMessage, MarketData, MessageId, NamedValue, OrderMessage, Sha256Digest,
-    Signals, StrategyId,
+    Signals, StrategyId, VenueCommand, VenueMessage,
 };
 use hft_trading::domain::{Decimal, InstrumentId, Money, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Fill, Liquidity, Order, OrderKind};
@@ -63,6 +63,18 @@ pub fn order(id: u64) -> OrderMessage {
     }
 }
 
+/// A venue step of each command.
+pub fn venue_steps() -> Vec<VenueMessage> {
+    let strategy = StrategyId::new("pairs-1");
+    let command = [
+        VenueCommand::Market(vec![trade("BTCUSDT", 1_700_000_000_000, "37123.45").0, bar().0]),
+        VenueCommand::Market(Vec::new()),
+        VenueCommand::Submit(order(7).order),
+        VenueCommand::Cancel(OrderId(7)),
+    ];
+    command.into_iter().zip(1..).map(|(command, seq)| VenueMessage { strategy: strategy.clone(), seq, command }).collect()
+}
+
 pub fn fill() -> FillMessage {
     FillMessage {
         strategy: StrategyId::new("pairs-1"),
@@ -111,6 +123,7 @@ pub fn all() -> Vec<AnyMessage> {
         AnyMessage::DeadLetter(dead_letter()),
     ];
     out.extend(controls().into_iter().map(AnyMessage::Control));
+    out.extend(venue_steps().into_iter().map(AnyMessage::Venue));
     out
 }
 
