@@ -6,4 +6,4 @@ mod paper;
 
 pub use exchange::{Exchange, ExchangeError};
 pub use order::{Fill, Liquidity, Order, OrderKind};
-pub use paper::{PaperBroker, PaperConfig, PaperConfigError};
+pub use paper::{PaperBroker, PaperBrokerState, PaperConfig, PaperConfigError, PaperRestoreError, WorkingOrderState};

@@ -9,12 +9,19 @@
 //!   `equity = cash + Σ qty × mark`.
 //!
 //! Realised PnL uses the average-cost method, fees are kept apart from it.
+//!
+//! Checkpoints: [`Portfolio::state_snapshot`] captures the books as a
+//! [`PortfolioState`] and [`Portfolio::from_snapshot`] continues from it
+//! through [`Portfolio::restore`], so distributed mode survives a crash of
+//! the pipeline process with books that continue to the last digit.
 
 mod error;
 mod position;
+mod snapshot;
 
 pub use error::{Mismatch, PortfolioError, ReconcileError};
 pub use position::Position;
+pub use snapshot::{MarkState, PortfolioRestoreError, PortfolioState, PositionState};
 
 use crate::domain::{InstrumentId, Money, Price, Quantity};
 use crate::execution::Fill;

@@ -1,6 +1,7 @@
 use super::config::{RiskConfigError, RiskLimits};
 use super::rate::RateWindow;
 use super::rejection::{RejectReason, Rejection};
+use super::snapshot::{RiskManagerState, RiskRestoreError};
 use super::state::{Mode, RiskState, Transition, Trigger};
 use crate::domain::{InstrumentId, Money, OrderId, Price, Quantity, Side, Timestamp};
 use crate::execution::{Order, OrderKind};
@@ -64,6 +65,63 @@ impl RiskManager {
             day: None,
             day_open: Money::ZERO,
             last_equity: None,
+        })
+    }
+
+    /// The manager's complete state, for a checkpoint: distributed mode
+    /// saves it so that a crash of the pipeline process can be continued
+    /// from with [`RiskManager::from_snapshot`] and give exactly the
+    /// decisions of an uninterrupted run. The limits are not included (they
+    /// are configuration). Sets are sorted, so equal states encode equally.
+    pub fn state_snapshot(&self) -> RiskManagerState {
+        let mut flatten_ids: Vec<OrderId> = self.flatten_ids.iter().copied().collect();
+        flatten_ids.sort_unstable();
+        RiskManagerState {
+            version: RiskManagerState::VERSION,
+            mode: self.mode.into(),
+            transitions: self.log.clone(),
+            rate_window: self.rate.times().collect(),
+            rejections: self.rejections.clone(),
+            flatten_ids,
+            peak: self.peak,
+            day: self.day,
+            day_open: self.day_open,
+            last_equity: self.last_equity,
+        }
+    }
+
+    /// A manager continuing from a checkpoint taken with
+    /// [`RiskManager::state_snapshot`] (crash recovery of distributed mode),
+    /// under `limits`, which are checked as in [`RiskManager::new`].
+    ///
+    /// Refused, with the first problem found, if the snapshot is of another
+    /// format version or describes a state no run could reach: a missing
+    /// rejection counter, a transition log the transition table cannot
+    /// produce from ACTIVE, a mode the log does not lead to, flatten ids
+    /// not strictly ascending, or equity fields that disagree (see
+    /// [`RiskRestoreError`]).
+    ///
+    /// The rate window is taken as it is, in its recorded order: orders
+    /// checked with `created` times going backwards leave it out of time
+    /// order in a live manager too, and refusing that would make such a
+    /// checkpoint impossible to continue from. If `limits` differ from the
+    /// ones the snapshot ran under, the restored manager applies the new
+    /// ones from its next decision on (a window fuller than a lowered rate
+    /// limit rejects until it drains).
+    pub fn from_snapshot(limits: RiskLimits, s: RiskManagerState) -> Result<RiskManager, RiskRestoreError> {
+        limits.validate()?;
+        s.validate()?;
+        Ok(RiskManager {
+            limits,
+            mode: s.mode.into(),
+            log: s.transitions,
+            rate: RateWindow::from_times(s.rate_window),
+            rejections: s.rejections,
+            flatten_ids: s.flatten_ids.into_iter().collect(),
+            peak: s.peak,
+            day: s.day,
+            day_open: s.day_open,
+            last_equity: s.last_equity,
         })
     }
 

@@ -12,14 +12,21 @@
 //! * a new UTC day → ACTIVE, if REDUCING came only from the daily loss;
 //! * HALTED (and a drawdown REDUCING) last until an operator calls
 //!   [`RiskManager::resume`] or [`RiskManager::reset`].
+//!
+//! Checkpoints: [`RiskManager::state_snapshot`] captures the whole state
+//! as a [`RiskManagerState`] and [`RiskManager::from_snapshot`] continues
+//! from it, so distributed mode survives a crash of the process running
+//! the pipeline with the same decisions as an uninterrupted run.
 
 mod config;
 mod manager;
 mod rate;
 mod rejection;
+mod snapshot;
 mod state;
 
 pub use config::{LimitOverride, RiskConfigError, RiskLimits, SymbolLimits};
 pub use manager::{CheckContext, RiskManager};
 pub use rejection::{RejectReason, Rejection};
+pub use snapshot::{RiskManagerState, RiskModeState, RiskRestoreError};
 pub use state::{RiskState, Transition, Trigger};

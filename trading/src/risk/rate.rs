@@ -20,6 +20,16 @@ impl RateWindow {
         self.accepted.len()
     }
 
+    /// A window holding exactly `times`, in that order (from a snapshot).
+    pub(super) fn from_times(times: impl IntoIterator<Item = Timestamp>) -> RateWindow {
+        RateWindow { accepted: times.into_iter().collect() }
+    }
+
+    /// The times held, in the order they were recorded (for a snapshot).
+    pub(super) fn times(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.accepted.iter().copied()
+    }
+
     /// Remember an accepted order.
     pub(super) fn record(&mut self, now: Timestamp) {
         self.accepted.push_back(now);

@@ -24,11 +24,18 @@
 //! Limitation: fills are always complete. There is no volume or queue
 //! model, so a large order fills in full against a one-lot print and a
 //! resting limit fills as soon as the price touches it.
+//!
+//! Checkpoints: [`PaperBroker::state_snapshot`] captures the open book and
+//! the seen ids as a [`PaperBrokerState`], and [`PaperBroker::from_snapshot`]
+//! continues from it, so a paper run in distributed mode survives a crash
+//! of the pipeline process with the same fills.
 
 mod config;
 mod matching;
+mod snapshot;
 
 pub use config::{PaperConfig, PaperConfigError};
+pub use snapshot::{PaperBrokerState, PaperRestoreError, WorkingOrderState};
 
 use crate::domain::{Money, OrderId, Quantity, Timestamp};
 use crate::execution::{Exchange, ExchangeError, Fill, Liquidity, Order, OrderKind};
