@@ -58,10 +58,17 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
-        /// Which part to run: all (one process, the default) or ingest (the
-        /// market data into the Kafka market-data topic of [bus.kafka]).
+        /// Which part to run: all (one process, the default); or, over the
+        /// Kafka cluster of [bus.kafka], ingest (market data into the
+        /// market-data topic), strategy (market data through the models,
+        /// the strategy and risk; venue steps to the orders topic) or
+        /// execution (venue steps into the paper venue; fills out).
         #[arg(long, default_value = "all")]
         role: String,
+        /// Consuming roles: stop after this many seconds without a message
+        /// (a replay through the bus); by default they run until stopped.
+        #[arg(long)]
+        until_idle: Option<f64>,
     },
     /// Market data tools.
     #[command(subcommand)]
@@ -196,21 +203,19 @@ fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { config, speed, no_report, quiet, role } => {
+        Command::Run { config, speed, no_report, quiet, role, until_idle } => {
             let speed: Option<hft_host::config::Speed> =
                 speed.map(|s| s.parse()).transpose().map_err(anyhow::Error::msg)?;
-            if role.parse::<Role>().map_err(anyhow::Error::msg)? == Role::Ingest {
-                let cfg = hft_host::config::load(config.as_deref(), std::env::vars())?;
-                let summary = hft_host::roles::ingest(&cfg, speed.unwrap_or(cfg.run.speed))?;
-                for s in &summary.read_stats {
-                    println!("{}: {} rows, {} events, {} bad rows", s.file, s.rows_read, s.events, s.bad_rows);
+            let role = role.parse::<Role>().map_err(anyhow::Error::msg)?;
+            if role != Role::All {
+                let until_idle = until_idle
+                    .map(|s| Duration::try_from_secs_f64(s).map_err(|e| anyhow::anyhow!("--until-idle {s}: {e}")))
+                    .transpose()?;
+                let args = commands::RoleRun { role, config, speed, until_idle, write_report: !no_report };
+                let rt = if role == Role::Strategy { Some(runtime(&cli.runtime)?) } else { None };
+                for line in commands::run_role(rt.as_ref(), &args)? {
+                    println!("{line}");
                 }
-                println!(
-                    "published {} market events in {:.3} s ({:.0}/s)",
-                    summary.published,
-                    summary.wall.as_secs_f64(),
-                    summary.published as f64 / summary.wall.as_secs_f64().max(1e-9)
-                );
                 return Ok(());
             }
             let rt = runtime(&cli.runtime)?;

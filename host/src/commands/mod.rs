@@ -5,10 +5,12 @@ mod data_generate;
 mod inspect;
 mod model_fit;
 mod model_run;
+mod role;
 mod run;
 
 pub use data_generate::data_generate;
 pub use inspect::{Inspection, inspect};
 pub use model_fit::{FitOutput, ModelFit, model_fit};
 pub use model_run::{ModelRun, RunSummary, model_run};
+pub use role::{RoleRun, run_role};
 pub use run::{Run, run};

@@ -68,7 +68,7 @@ pub struct WebSocketSource {
 }
 
 /// `[bus]`: where the roles of distributed mode exchange events.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BusConfig {
     /// The Kafka cluster (`bootstrap_servers` and client settings). Without
@@ -78,6 +78,29 @@ pub struct BusConfig {
     pub topics: hft_bus::topics::TopicsConfig,
     /// Message encoding: `binary` (postcard, the hot path) or `json`.
     pub format: hft_bus::wire::Format,
+    /// Consumer groups are `<group_prefix>-strategy`, `<group_prefix>-execution`:
+    /// two deployments on one cluster need different prefixes.
+    pub group_prefix: String,
+    /// A tick whose completion cannot be seen (trades, a missing leg) is
+    /// processed after the stream has been quiet this long.
+    pub tick_flush_ms: u64,
+    /// How often a consumer makes its effects durable (flushes what it
+    /// published, then commits its offsets). Shorter means less to redo
+    /// after a crash; longer means fewer round trips to the broker.
+    pub commit_interval_ms: u64,
+}
+
+impl Default for BusConfig {
+    fn default() -> BusConfig {
+        BusConfig {
+            kafka: None,
+            topics: Default::default(),
+            format: Default::default(),
+            group_prefix: "hft".to_string(),
+            tick_flush_ms: 100,
+            commit_interval_ms: 200,
+        }
+    }
 }
 
 /// `[run]`.

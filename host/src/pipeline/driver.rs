@@ -9,7 +9,7 @@ use super::wiring::{Wiring, WiringError};
 use crate::config::{RunConfig, Speed};
 use crate::runtime::Runtime;
 use hft_trading::domain::{Money, Timestamp};
-use hft_trading::execution::{PaperBroker, PaperConfigError};
+use hft_trading::execution::{Exchange, PaperBroker, PaperConfigError};
 use hft_trading::market::{EventSource, MarketDataError, MarketEvent, ReadStats, Replay};
 use hft_trading::report::{Report, ReportError, RunEnd, RunMeta, RunRecorder, utc_iso};
 use hft_trading::risk::{RiskConfigError, RiskManager};
@@ -107,45 +107,52 @@ pub struct Session {
     run_id: String,
 }
 
+/// Wire `config`'s components into a pipeline trading on `exchange`, with
+/// a recorder for the report. Returns the pipeline and the run's id
+/// (`<name>-<UTC start>`). The embedded run and the distributed strategy
+/// role both start here, so they run the same pipeline.
+pub fn assemble(
+    config: &RunConfig,
+    runtime: &Runtime,
+    exchange: Box<dyn Exchange>,
+    speed: Speed,
+) -> Result<(Pipeline, String), RunError> {
+    let wiring = Wiring::build(config, runtime)?;
+    let risk = RiskManager::new(config.risk.clone())?;
+    let started_ns = now_ns();
+    let stamp: String =
+        utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
+    let run_id = format!("{}-{stamp}", config.run.name);
+    let mut summary = vec![
+        ("speed".to_string(), format!("{speed:?}")),
+        ("initial capital".to_string(), config.run.initial_capital.to_string()),
+    ];
+    for (name, world, sha) in &wiring.components {
+        summary.push((format!("component {name}"), format!("{world} sha256:{}", &sha[..12])));
+    }
+    for (name, m) in &config.models {
+        let inputs: Vec<String> = m.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        summary.push((format!("model {name} inputs"), inputs.join(", ")));
+    }
+    let meta = RunMeta {
+        run_id: run_id.clone(),
+        started_at: utc_iso(Timestamp(started_ns)),
+        config_summary: summary,
+        initial_capital: Money(config.run.initial_capital),
+        instruments: wiring.strategy.legs.iter().map(|&l| wiring.instruments.id(l).clone()).collect(),
+    };
+    let threshold = config.report.regime_threshold.unwrap_or(0.5);
+    let pipeline =
+        Pipeline::new(wiring, exchange, Money(config.run.initial_capital), risk, RunRecorder::new(meta), threshold);
+    Ok((pipeline, run_id))
+}
+
 impl Session {
     /// Wire `config`'s components and open its data.
     pub fn open(config: &RunConfig, runtime: &Runtime, speed: Speed) -> Result<Session, RunError> {
-        let wiring = Wiring::build(config, runtime)?;
-        let risk = RiskManager::new(config.risk.clone())?;
         let broker = PaperBroker::new(config.execution.clone())?;
         let replay = Replay::open(&config.data, Path::new(""))?;
-
-        let started_ns = now_ns();
-        let stamp: String =
-            utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
-        let run_id = format!("{}-{stamp}", config.run.name);
-        let mut summary = vec![
-            ("speed".to_string(), format!("{speed:?}")),
-            ("initial capital".to_string(), config.run.initial_capital.to_string()),
-        ];
-        for (name, world, sha) in &wiring.components {
-            summary.push((format!("component {name}"), format!("{world} sha256:{}", &sha[..12])));
-        }
-        for (name, m) in &config.models {
-            let inputs: Vec<String> = m.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            summary.push((format!("model {name} inputs"), inputs.join(", ")));
-        }
-        let meta = RunMeta {
-            run_id: run_id.clone(),
-            started_at: utc_iso(Timestamp(started_ns)),
-            config_summary: summary,
-            initial_capital: Money(config.run.initial_capital),
-            instruments: wiring.strategy.legs.iter().map(|&l| wiring.instruments.id(l).clone()).collect(),
-        };
-        let threshold = config.report.regime_threshold.unwrap_or(0.5);
-        let pipeline = Pipeline::new(
-            wiring,
-            Box::new(broker),
-            Money(config.run.initial_capital),
-            risk,
-            RunRecorder::new(meta),
-            threshold,
-        );
+        let (pipeline, run_id) = assemble(config, runtime, Box::new(broker), speed)?;
         Ok(Session { pipeline, replay, next: None, primed: false, run_id })
     }
 
@@ -182,84 +189,98 @@ impl Session {
     pub fn finish(
         self,
         wall: f64,
-        mut latency: LatencySamples,
+        latency: LatencySamples,
         reports_dir: Option<&Path>,
     ) -> Result<RunOutcome, RunError> {
         let read_stats: Vec<ReadStats> = self.replay.stats().into_iter().cloned().collect();
-        let (recorder, portfolio, risk, wiring, counters) = self.pipeline.into_parts();
-        let reconciliation = portfolio.reconcile().map_err(|e| e.to_string());
-        let unrealised = portfolio.unrealised().unwrap_or(Money::ZERO);
-        let final_equity = portfolio.equity().unwrap_or(Money::ZERO);
-        let mut extra = vec![
-            ("risk state".to_string(), format!("{:?}", risk.state())),
-            ("orders sent".to_string(), counters.orders_sent.to_string()),
-            ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
-            ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
-            (
-                "accounting".to_string(),
-                match &reconciliation {
-                    Ok(()) => "reconciles exactly with the fills".to_string(),
-                    Err(e) => format!("DOES NOT RECONCILE: {e}"),
-                },
-            ),
-        ];
-        for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
-            extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
-        }
-        for t in risk.transitions() {
-            extra.push((
-                "risk transition".to_string(),
-                format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason),
-            ));
-        }
-        for s in &read_stats {
-            extra.push((
-                format!("data {}", s.file),
-                format!("{} rows, {} events, {} bad rows", s.rows_read, s.events, s.bad_rows),
-            ));
-            for b in &s.bad_row_details {
-                extra.push(("bad row".to_string(), b.to_string()));
-            }
-        }
-        for m in &wiring.models {
-            let state = match &m.state {
-                NodeState::Active => "active".to_string(),
-                NodeState::Disabled(why) => format!("DISABLED: {why}"),
-            };
-            extra.push((format!("model {}", m.name), format!("{} steps, {} refused, {state}", m.steps, m.errors)));
-        }
-        extra.push((
-            format!("strategy {}", wiring.strategy.name),
-            match &wiring.strategy.state {
-                NodeState::Active => format!("active, {} ticks refused", wiring.strategy.errors),
-                NodeState::Disabled(why) => format!("DISABLED: {why}"),
-            },
-        ));
-        let events_per_second = if wall > 0.0 { counters.events as f64 / wall } else { 0.0 };
-        let end = RunEnd {
-            final_equity,
-            cash: portfolio.cash(),
-            realised_pnl: portfolio.realised(),
-            unrealised_pnl: unrealised,
-            fees_paid: portfolio.fees(),
-            events: counters.events,
-            ticks: counters.ticks,
-            wall_seconds: wall,
-            latency_p50_ns: latency.quantile(0.50),
-            latency_p99_ns: latency.quantile(0.99),
-            extra,
-        };
-        let report = recorder.finish(end);
-        let (report_dir, files) = match reports_dir {
-            Some(base) => {
-                let dir = base.join(&self.run_id);
-                let files = report.write_dir(&dir)?;
-                (Some(dir), files)
-            }
-            None => (None, Vec::new()),
-        };
-        Ok(RunOutcome { report, report_dir, files, counters, read_stats, reconciliation, events_per_second, latency })
+        conclude(self.pipeline, &self.run_id, read_stats, wall, latency, reports_dir)
     }
+}
+
+/// End a run of `pipeline`: reconcile the books and build the report (and
+/// write it under `reports_dir/run_id` when given). `read_stats` are the
+/// data sources' counts, if the run read any.
+pub fn conclude(
+    pipeline: Pipeline,
+    run_id: &str,
+    read_stats: Vec<ReadStats>,
+    wall: f64,
+    mut latency: LatencySamples,
+    reports_dir: Option<&Path>,
+) -> Result<RunOutcome, RunError> {
+    let (recorder, portfolio, risk, wiring, counters) = pipeline.into_parts();
+    let reconciliation = portfolio.reconcile().map_err(|e| e.to_string());
+    let unrealised = portfolio.unrealised().unwrap_or(Money::ZERO);
+    let final_equity = portfolio.equity().unwrap_or(Money::ZERO);
+    let mut extra = vec![
+        ("risk state".to_string(), format!("{:?}", risk.state())),
+        ("orders sent".to_string(), counters.orders_sent.to_string()),
+        ("orders refused by risk".to_string(), counters.orders_rejected.to_string()),
+        ("orders dropped with a refused leg".to_string(), counters.orders_dropped.to_string()),
+        (
+            "accounting".to_string(),
+            match &reconciliation {
+                Ok(()) => "reconciles exactly with the fills".to_string(),
+                Err(e) => format!("DOES NOT RECONCILE: {e}"),
+            },
+        ),
+    ];
+    for (reason, n) in risk.rejections().into_iter().filter(|(_, n)| *n > 0) {
+        extra.push((format!("refused: {}", reason.as_str()), n.to_string()));
+    }
+    for t in risk.transitions() {
+        extra.push((
+            "risk transition".to_string(),
+            format!("{} {:?} -> {:?} ({:?})", utc_iso(t.ts), t.from, t.to, t.reason),
+        ));
+    }
+    for s in &read_stats {
+        extra.push((
+            format!("data {}", s.file),
+            format!("{} rows, {} events, {} bad rows", s.rows_read, s.events, s.bad_rows),
+        ));
+        for b in &s.bad_row_details {
+            extra.push(("bad row".to_string(), b.to_string()));
+        }
+    }
+    for m in &wiring.models {
+        let state = match &m.state {
+            NodeState::Active => "active".to_string(),
+            NodeState::Disabled(why) => format!("DISABLED: {why}"),
+        };
+        extra.push((format!("model {}", m.name), format!("{} steps, {} refused, {state}", m.steps, m.errors)));
+    }
+    extra.push((
+        format!("strategy {}", wiring.strategy.name),
+        match &wiring.strategy.state {
+            NodeState::Active => format!("active, {} ticks refused", wiring.strategy.errors),
+            NodeState::Disabled(why) => format!("DISABLED: {why}"),
+        },
+    ));
+    let events_per_second = if wall > 0.0 { counters.events as f64 / wall } else { 0.0 };
+    let end = RunEnd {
+        final_equity,
+        cash: portfolio.cash(),
+        realised_pnl: portfolio.realised(),
+        unrealised_pnl: unrealised,
+        fees_paid: portfolio.fees(),
+        events: counters.events,
+        ticks: counters.ticks,
+        wall_seconds: wall,
+        latency_p50_ns: latency.quantile(0.50),
+        latency_p99_ns: latency.quantile(0.99),
+        extra,
+    };
+    let report = recorder.finish(end);
+    let (report_dir, files) = match reports_dir {
+        Some(base) => {
+            let dir = base.join(run_id);
+            let files = report.write_dir(&dir)?;
+            (Some(dir), files)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(RunOutcome { report, report_dir, files, counters, read_stats, reconciliation, events_per_second, latency })
 }
 
 /// Run `config` end to end.

@@ -16,7 +16,7 @@ mod pacer;
 mod strategy_node;
 mod wiring;
 
-pub use driver::{RunError, RunOptions, RunOutcome, Session, run};
+pub use driver::{RunError, RunOptions, RunOutcome, Session, assemble, conclude, run};
 pub use engine::{Counters, Pipeline};
 pub use instruments::{DEFAULT_LOT, Instruments};
 pub use latency::LatencySamples;

@@ -1,5 +1,6 @@
 //! The ingest role: the run's market data into the market-data topic.
 
+use super::RoleError;
 use crate::config::{RunConfig, Speed, WebSocketSource};
 use crate::ingest::{EventSink, PacedReplayError, SinkClosed, WsIngest, WsIngestConfig, replay_paced};
 use hft_bus::bus::{BusError, EventBus, Producer};
@@ -9,25 +10,10 @@ use hft_bus::topics::TopicsConfig;
 use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, MarketData, MessageId};
 use hft_trading::domain::Venue;
-use hft_trading::market::{MarketDataError, MarketEvent, ReadStats, Replay};
+use hft_trading::market::{MarketEvent, ReadStats, Replay};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use thiserror::Error;
-
-/// Why a role could not run.
-#[derive(Debug, Error)]
-pub enum RoleError {
-    /// The configuration lacks what the role needs.
-    #[error("{0}")]
-    Config(String),
-    /// The bus refused or failed.
-    #[error("bus: {0}")]
-    Bus(#[from] BusError),
-    /// Market data could not be read (or a bad row under `bad_rows = "fatal"`).
-    #[error("market data: {0}")]
-    Data(#[from] MarketDataError),
-}
 
 /// What an ingest run did.
 #[derive(Debug, Clone)]
@@ -132,9 +118,13 @@ pub fn ingest(config: &RunConfig, speed: Speed) -> Result<IngestSummary, RoleErr
     let kafka = config.bus.kafka.clone().ok_or_else(|| {
         RoleError::Config("the ingest role publishes to Kafka: set [bus.kafka] bootstrap_servers".to_string())
     })?;
+    ingest_on(config, &KafkaBus::new(kafka), speed)
+}
+
+/// [`ingest`] onto any bus (the in-process one in tests).
+pub fn ingest_on<B: EventBus>(config: &RunConfig, bus: &B, speed: Speed) -> Result<IngestSummary, RoleError> {
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
-    let bus = KafkaBus::new(kafka);
     bus.ensure_topics(&topics)?;
     let publisher = Publisher::new(bus.producer()?, topics, config.bus.format, Arc::new(BusMetrics::default()));
     let mut sink = PublishSink { publisher, last: None, seq: 0, published: 0, error: None };

@@ -6,10 +6,27 @@
 //!   ([`crate::pipeline::run`]).
 //! - `ingest` ([`ingest`]): the configured market data, replayed at the
 //!   configured pace, into the market-data topic.
+//! - `strategy` ([`run_strategy`]): market data through the models, the
+//!   strategy and pre-trade risk; venue steps to the orders topic, model
+//!   outputs to the signals topic.
+//! - `execution` ([`run_execution`]): the venue steps into the venue (the
+//!   paper broker), fills to the fills topic.
 
+mod commit_tracker;
+mod error;
+mod execution;
 mod ingest;
+mod strategy;
+mod tick_assembler;
+mod venue_tap;
 
-pub use ingest::{IngestSummary, RoleError, ingest, market_data_id, run_topics};
+pub use commit_tracker::CommitTracker;
+pub use error::RoleError;
+pub use execution::{ExecutionSummary, run_execution};
+pub use ingest::{IngestSummary, ingest, ingest_on, market_data_id, run_topics};
+pub use strategy::{ConsumeOptions, StrategySummary, run_strategy};
+pub use tick_assembler::{Tick, TickAssembler};
+pub use venue_tap::VenueTap;
 
 /// Which part of the system this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +35,10 @@ pub enum Role {
     All,
     /// Market data into the market-data topic.
     Ingest,
+    /// Models, strategy and pre-trade risk between market data and orders.
+    Strategy,
+    /// Orders into the venue, fills out.
+    Execution,
 }
 
 impl std::str::FromStr for Role {
@@ -27,7 +48,9 @@ impl std::str::FromStr for Role {
         match s {
             "all" => Ok(Role::All),
             "ingest" => Ok(Role::Ingest),
-            other => Err(format!("unknown role {other:?}; this build runs the roles all and ingest")),
+            "strategy" => Ok(Role::Strategy),
+            "execution" => Ok(Role::Execution),
+            other => Err(format!("unknown role {other:?}; this build runs the roles all, ingest, strategy and execution")),
         }
     }
 }

@@ -1,0 +1,223 @@
+//! The strategy role: market data from the bus through the pipeline (the
+//! model components, the strategy component, pre-trade risk), its venue
+//! steps and signals back onto the bus.
+
+use super::commit_tracker::CommitTracker;
+use super::ingest::run_topics;
+use super::tick_assembler::{Tick, TickAssembler};
+use super::venue_tap::VenueTap;
+use super::RoleError;
+use crate::config::{RunConfig, Speed};
+use crate::pipeline::{LatencySamples, Pipeline, RunOutcome, assemble, conclude};
+use crate::runtime::Runtime;
+use hft_bus::bus::{CommitPosition, EventBus};
+use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
+use hft_bus::typed::{Deduplicator, Publisher, Subscriber};
+use hft_bus::wire::{
+    DeadLetter, Envelope, MarketData, MessageId, NamedValue, Signals, StrategyId, VenueCommand, VenueMessage,
+};
+use hft_trading::execution::PaperBroker;
+use hft_trading::market::MarketEvent;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// Market-data ids remembered for dropping redeliveries: well above what a
+/// partition holds uncommitted between two commits.
+const DEDUPE_WINDOW: usize = 1 << 18;
+
+/// How a consuming role runs beyond its configuration.
+#[derive(Debug, Clone, Default)]
+pub struct ConsumeOptions {
+    /// Stop once nothing has arrived for this long (a replay through the
+    /// bus, a test); `None` runs until the process is stopped.
+    pub until_idle: Option<Duration>,
+    /// Write the report files under `[run] reports_dir` when the role stops.
+    pub write_report: bool,
+}
+
+/// What a strategy role did.
+pub struct StrategySummary {
+    /// The run's report, books and counters, as the embedded run gives them.
+    pub outcome: RunOutcome,
+    /// Venue steps published to the orders topic.
+    pub venue_steps: u64,
+    /// Signals messages published.
+    pub signals: u64,
+    /// Market events dropped as redeliveries.
+    pub duplicates: u64,
+    /// Market events dead-lettered because they went back in time.
+    pub late_events: u64,
+    /// Ticks that shared a timestamp with the tick before them.
+    pub split_ticks: u64,
+    /// The bus counters (published, consumed, dead-lettered).
+    pub bus: MetricsSnapshot,
+}
+
+/// The pipeline and everything around it that turns its work into messages.
+struct StrategyLoop<P: hft_bus::bus::Producer> {
+    pipeline: Pipeline,
+    steps: Receiver<VenueCommand>,
+    publisher: Publisher<P>,
+    strategy: StrategyId,
+    pair_key: String,
+    board_names: Vec<String>,
+    seq: u64,
+    latency: LatencySamples,
+    venue_steps: u64,
+    signals: u64,
+}
+
+impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
+    fn process(&mut self, tick: &Tick, commits: &mut CommitTracker) -> Result<(), RoleError> {
+        let started = Instant::now();
+        let first_order = self.pipeline.on_tick(&tick.events, started);
+        for command in self.steps.try_iter() {
+            self.seq += 1;
+            let id = VenueMessage::message_id(&self.strategy, self.seq);
+            let msg = VenueMessage { strategy: self.strategy.clone(), seq: self.seq, command };
+            self.publisher.publish(&Envelope::new(id, msg))?;
+            self.venue_steps += 1;
+        }
+        if first_order.is_some() {
+            // Measured to the order's hand-over to the producer.
+            self.latency.record(started.elapsed());
+        }
+        let ts = tick.events[0].ts();
+        let values = self
+            .board_names
+            .iter()
+            .zip(self.pipeline.board())
+            .map(|(name, &value)| NamedValue { name: name.clone(), value })
+            .collect();
+        let id = MessageId::derive("signals", &[self.strategy.as_str().as_bytes(), &ts.nanos().to_le_bytes()]);
+        self.publisher.publish(&Envelope::new(id, Signals { ts, key: self.pair_key.clone(), values }))?;
+        self.signals += 1;
+        tick.positions.iter().for_each(|p| commits.done(p));
+        Ok(())
+    }
+}
+
+/// Run the strategy role on `bus`: consume the market-data topic in group
+/// `<group_prefix>-strategy`, run each tick through the same pipeline as
+/// the embedded mode (its venue a local paper broker whose every step is
+/// published to the orders topic for the execution role), publish the
+/// model outputs to the signals topic, and commit consumed offsets once
+/// what they caused is flushed.
+pub fn run_strategy<B: EventBus>(
+    config: &RunConfig,
+    runtime: &Runtime,
+    bus: &B,
+    options: &ConsumeOptions,
+) -> Result<StrategySummary, RoleError> {
+    let topics = Arc::new(run_topics(config));
+    topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
+    bus.ensure_topics(&topics)?;
+    let metrics = Arc::new(BusMetrics::default());
+    let format = config.bus.format;
+    let publisher = Publisher::new(bus.producer()?, topics.clone(), format, metrics.clone());
+    let dead_letters = Publisher::new(bus.producer()?, topics.clone(), format, metrics.clone());
+    let group = format!("{}-strategy", config.bus.group_prefix);
+    let consumer = bus.consumer(&group, &[topics.market_data.name.as_str()])?;
+    let mut subscriber: Subscriber<MarketData, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
+
+    let (tx, steps) = channel();
+    let broker = PaperBroker::new(config.execution.clone())?;
+    let (pipeline, run_id) = assemble(config, runtime, Box::new(VenueTap::new(Box::new(broker), tx)), Speed::Max)?;
+    let legs = pipeline.wiring().instruments.ids().to_vec();
+    let board_names = pipeline
+        .wiring()
+        .models
+        .iter()
+        .flat_map(|m| m.kind.outputs().iter().map(move |o| format!("{}.{o}", m.name)))
+        .collect();
+    let first_leg = legs.first().map(|l| l.symbol.as_str().to_string()).unwrap_or_default();
+    let pair_key = topics.market_key(&first_leg).to_string();
+    let mut work = StrategyLoop {
+        pipeline,
+        steps,
+        publisher,
+        strategy: StrategyId::new(&config.run.name),
+        pair_key,
+        board_names,
+        seq: 0,
+        latency: LatencySamples::default(),
+        venue_steps: 0,
+        signals: 0,
+    };
+
+    let mut assembler = TickAssembler::new(legs);
+    let mut dedupe = Deduplicator::new(DEDUPE_WINDOW);
+    let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
+    let flush_after = Duration::from_millis(config.bus.tick_flush_ms);
+    let poll = flush_after.clamp(Duration::from_millis(1), Duration::from_millis(50));
+    let (mut duplicates, mut late_events) = (0u64, 0u64);
+    let mut last_message = Instant::now();
+    let start = Instant::now();
+    tracing::info!(%group, topic = %topics.market_data.name, strategy = %work.strategy, "strategy role consuming");
+    loop {
+        match subscriber.poll(poll)? {
+            Some(received) => {
+                last_message = Instant::now();
+                let position = CommitPosition::from(&received.delivery);
+                if !dedupe.first_seen(received.envelope.id) {
+                    duplicates += 1;
+                    commits.done(&position);
+                    continue;
+                }
+                let MarketData(event) = received.envelope.body;
+                if let Err(event) = assembler.push(event, position.clone()) {
+                    late_events += 1;
+                    dead_letter_late(&mut work.publisher, &received.delivery, &event)?;
+                    commits.done(&position);
+                }
+            }
+            None => {
+                let quiet = last_message.elapsed();
+                if assembler.is_gathering() && quiet >= flush_after {
+                    assembler.flush();
+                }
+                if options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering() {
+                    break;
+                }
+            }
+        }
+        while let Some(tick) = assembler.next_ready() {
+            work.process(&tick, &mut commits)?;
+        }
+        commits.maybe_commit(false, &mut work.publisher, subscriber.consumer_mut())?;
+    }
+    commits.maybe_commit(true, &mut work.publisher, subscriber.consumer_mut())?;
+    let wall = start.elapsed().as_secs_f64();
+    let reports = options.write_report.then_some(config.run.reports_dir.as_path());
+    let outcome = conclude(work.pipeline, &run_id, Vec::new(), wall, work.latency, reports.map(Path::new))?;
+    Ok(StrategySummary {
+        outcome,
+        venue_steps: work.venue_steps,
+        signals: work.signals,
+        duplicates,
+        late_events,
+        split_ticks: assembler.split_ticks,
+        bus: metrics.snapshot(),
+    })
+}
+
+/// An event older than the tick already processed cannot be put back in
+/// order: it goes to the dead-letter topic with the reason, not lost.
+fn dead_letter_late<P: hft_bus::bus::Producer>(
+    publisher: &mut Publisher<P>,
+    delivery: &hft_bus::bus::Delivery,
+    event: &MarketEvent,
+) -> Result<(), RoleError> {
+    tracing::warn!(topic = %delivery.topic, offset = delivery.offset, ts = event.ts().nanos(), "market event out of order");
+    let letter = DeadLetter {
+        topic: delivery.topic.to_string(),
+        partition: delivery.partition,
+        offset: delivery.offset,
+        reason: format!("market event at {} ns arrived after a later tick was processed", event.ts().nanos()),
+        payload: delivery.payload.clone(),
+    };
+    publisher.publish(&Envelope::new(letter.message_id(), letter))?;
+    Ok(())
+}

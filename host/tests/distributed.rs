@@ -1,0 +1,125 @@
+//! Distributed mode against the embedded run: the same replay through the
+//! ingest, strategy and execution roles gives the same fills and the same
+//! books. Here on the in-process bus; `roles_kafka.rs` runs the roles as
+//! processes against a real Kafka-protocol broker.
+
+mod common;
+
+use hft_bus::bus::{EventBus, Producer};
+use hft_bus::memory::MemoryBus;
+use hft_bus::typed::Publisher;
+use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
+use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
+use hft_trading::execution::{Order, OrderKind};
+use hft_trading::market::{Bar, MarketEvent};
+use std::sync::Arc;
+use hft_host::config::{self, RunConfig, Speed};
+use hft_host::pipeline::{RunOptions, run};
+use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_strategy, run_topics};
+use std::path::Path;
+use std::time::Duration;
+
+fn default_config(dir: &Path) -> RunConfig {
+    let root = common::root();
+    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
+    let text = config::DEFAULT_CONFIG
+        .replace("data/pair/", &format!("{}/data/pair/", root.display()))
+        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"));
+    let path = dir.join("run.toml");
+    std::fs::write(&path, text).unwrap();
+    config::load(Some(&path), Vec::<(String, String)>::new()).expect("config loads")
+}
+
+fn quick() -> ConsumeOptions {
+    ConsumeOptions { until_idle: Some(Duration::from_millis(300)), write_report: false }
+}
+
+#[test]
+fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = default_config(dir.path());
+    let rt = common::runtime();
+    let embedded = run(&cfg, &rt, &RunOptions { speed: Some(Speed::Max), write_report: false, progress: false })
+        .expect("embedded run");
+    let want = embedded.report.fills();
+    assert!(want.len() > 50, "the default run trades: {} fills", want.len());
+
+    let bus = MemoryBus::new(1 << 20);
+    let ingested = ingest_on(&cfg, &bus, Speed::Max).expect("ingest");
+    // A second ingest of the same data (an operator re-running it) must
+    // change nothing: the strategy drops the copies by message id.
+    ingest_on(&cfg, &bus, Speed::Max).expect("second ingest");
+    let strategy = run_strategy(&cfg, &rt, &bus, &quick()).expect("strategy role");
+    assert_eq!(strategy.duplicates, ingested.published, "every second copy is dropped");
+    assert_eq!(strategy.outcome.counters.ticks, embedded.counters.ticks, "same ticks");
+    assert_eq!(strategy.split_ticks, 0);
+    assert_eq!(strategy.outcome.report.fills(), want, "the strategy's local venue fills as the embedded one");
+    assert_eq!(strategy.outcome.report.end().final_equity, embedded.report.end().final_equity);
+    strategy.outcome.reconciliation.expect("reconciles");
+
+    let execution = run_execution(&cfg, &bus, &quick()).expect("execution role");
+    let got: Vec<_> = execution.fills.iter().map(|m| m.fill.clone()).collect();
+    assert_eq!(got, want, "the execution role's fills are the embedded run's, in order");
+    assert!(execution.fills.iter().all(|m| m.strategy.as_str() == cfg.run.name));
+    assert_eq!((execution.duplicates, execution.gaps, execution.refused), (0, 0, 0));
+    assert_eq!(execution.steps, strategy.venue_steps);
+}
+
+fn bar(ts_ms: i64, price: &str) -> MarketEvent {
+    let p = Price(price.parse().unwrap());
+    MarketEvent::Bar(Bar {
+        instrument: InstrumentId::new("BINANCE", "BTCUSDT"),
+        ts: Timestamp::from_millis(ts_ms),
+        open_ts: Timestamp::from_millis(ts_ms - 60_000),
+        open: p,
+        high: p,
+        low: p,
+        close: p,
+        volume: Quantity(1.into()),
+    })
+}
+
+fn buy(id: u64, qty: &str, created_ms: i64) -> Order {
+    Order {
+        id: OrderId(id),
+        instrument: InstrumentId::new("BINANCE", "BTCUSDT"),
+        side: Side::Buy,
+        qty: Quantity(qty.parse().unwrap()),
+        kind: OrderKind::Market,
+        created: Timestamp::from_millis(created_ms),
+    }
+}
+
+#[test]
+fn execution_applies_a_replayed_step_once_and_counts_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = default_config(dir.path());
+    let bus = MemoryBus::new(1 << 16);
+    let topics = Arc::new(run_topics(&cfg));
+    bus.ensure_topics(&topics).unwrap();
+    let mut publisher = Publisher::new(bus.producer().unwrap(), topics.clone(), cfg.bus.format, Default::default());
+    let strategy = StrategyId::new("s1");
+    let steps = [
+        (1, VenueCommand::Submit(buy(1, "0.5", 60_000))),
+        (2, VenueCommand::Market(vec![bar(120_000, "100")])),
+        // A strategy that restarted replays steps 1 and 2: no second fill.
+        (1, VenueCommand::Submit(buy(1, "0.5", 60_000))),
+        (2, VenueCommand::Market(vec![bar(120_000, "100")])),
+        // Step 3 never arrives; 4 is applied and the gap counted.
+        (4, VenueCommand::Submit(buy(2, "0.25", 150_000))),
+        (5, VenueCommand::Market(vec![bar(180_000, "101")])),
+    ];
+    for (seq, command) in steps {
+        let msg = VenueMessage { strategy: strategy.clone(), seq, command };
+        publisher.publish(&Envelope::new(VenueMessage::message_id(&strategy, seq), msg)).unwrap();
+    }
+    // Garbage on the orders topic is dead-lettered, and the role goes on.
+    bus.producer().unwrap().send(&topics.orders.name, b"s1", b"not a message").unwrap();
+    let execution = run_execution(&cfg, &bus, &quick()).expect("execution role");
+    let fills: Vec<(u64, Decimal)> = execution.fills.iter().map(|m| (m.fill.order_id.0, m.fill.price.0)).collect();
+    // Market orders fill at the next bar's open plus the 1 bp slippage.
+    assert_eq!(fills, vec![(1, "100.0100".parse().unwrap()), (2, "101.0101".parse().unwrap())]);
+    assert_eq!((execution.steps, execution.duplicates, execution.gaps), (4, 2, 1));
+    assert_eq!(execution.bus.dead_lettered, 1);
+    assert_eq!(bus.retained(&topics.dead_letter.name).unwrap(), 1);
+}
