@@ -1,10 +1,10 @@
 //! The execution role: each strategy's venue steps from the orders topic
 //! into its venue, and the fills onto the fills topic.
 
+use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
 use super::strategy::ConsumeOptions;
-use super::RoleError;
 use crate::config::RunConfig;
 use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};

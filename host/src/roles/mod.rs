@@ -50,7 +50,9 @@ impl std::str::FromStr for Role {
             "ingest" => Ok(Role::Ingest),
             "strategy" => Ok(Role::Strategy),
             "execution" => Ok(Role::Execution),
-            other => Err(format!("unknown role {other:?}; this build runs the roles all, ingest, strategy and execution")),
+            other => {
+                Err(format!("unknown role {other:?}; this build runs the roles all, ingest, strategy and execution"))
+            }
         }
     }
 }

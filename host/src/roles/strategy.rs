@@ -2,11 +2,11 @@
 //! model components, the strategy component, pre-trade risk), its venue
 //! steps and signals back onto the bus.
 
+use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
 use super::tick_assembler::{Tick, TickAssembler};
 use super::venue_tap::VenueTap;
-use super::RoleError;
 use crate::config::{RunConfig, Speed};
 use crate::pipeline::{LatencySamples, Pipeline, RunOutcome, assemble, conclude};
 use crate::runtime::Runtime;

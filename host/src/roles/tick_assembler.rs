@@ -56,13 +56,19 @@ impl TickAssembler {
         }
     }
 
-    /// Take in one event that arrived at `position`. An event older than
-    /// the last tick handed out (the stream went back in time) is given
-    /// back as the error, for the caller to dead-letter.
-    pub fn push(&mut self, event: MarketEvent, position: CommitPosition) -> Result<(), MarketEvent> {
+    /// Whether an event at `ts` is older than the last tick handed out: the
+    /// stream went back in time, and the caller dead-letters it instead of
+    /// pushing it.
+    pub fn is_late(&self, ts: Timestamp) -> bool {
+        self.last_done.is_some_and(|done| ts < done)
+    }
+
+    /// Take in one event that arrived at `position`; a late one
+    /// ([`TickAssembler::is_late`]) is refused and given back.
+    pub fn push(&mut self, event: MarketEvent, position: CommitPosition) -> Result<(), Box<MarketEvent>> {
         let ts = event.ts();
-        if self.last_done.is_some_and(|done| ts < done) {
-            return Err(event);
+        if self.is_late(ts) {
+            return Err(Box::new(event));
         }
         if self.events.first().is_some_and(|first| ts > first.ts()) {
             self.complete();
@@ -70,10 +76,10 @@ impl TickAssembler {
         if self.events.is_empty() && self.last_done == Some(ts) {
             self.split_ticks += 1;
         }
-        if let MarketEvent::Bar(_) = &event {
-            if let Some(i) = self.legs.iter().position(|l| l == event.instrument()) {
-                self.bars_seen[i] = true;
-            }
+        if let MarketEvent::Bar(_) = &event
+            && let Some(i) = self.legs.iter().position(|l| l == event.instrument())
+        {
+            self.bars_seen[i] = true;
         }
         self.events.push(event);
         match self.positions.iter_mut().find(|p| p.topic == position.topic && p.partition == position.partition) {

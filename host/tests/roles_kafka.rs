@@ -1,0 +1,165 @@
+//! Distributed mode as separate processes against a real Kafka-protocol
+//! broker (tansu): `hft-host run --role ingest`, `--role strategy` and
+//! `--role execution` give the fills of the embedded run; a malformed
+//! market-data message lands in the dead-letter topic and the run goes on;
+//! two strategy processes in one group together produce the embedded
+//! result.
+
+mod common;
+
+use hft_bus::bus::{EventBus, Producer};
+use hft_bus::kafka::{KafkaBus, KafkaConfig};
+use hft_bus::metrics::BusMetrics;
+use hft_bus::testing::Tansu;
+use hft_bus::topics::TopicsConfig;
+use hft_bus::typed::{Publisher, Subscriber};
+use hft_bus::wire::{DeadLetter, Decode, FillMessage, Format};
+use hft_host::config::{self, Speed};
+use hft_host::pipeline::{RunOptions, run};
+use hft_trading::execution::Fill;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The default run on the bundled pair, over the broker at `bootstrap`.
+fn config(dir: &Path, bootstrap: &str) -> PathBuf {
+    let root = common::root();
+    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
+    let text = config::DEFAULT_CONFIG
+        .replace("data/pair/", &format!("{}/data/pair/", root.display()))
+        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"))
+        + &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n");
+    let path = dir.join("run.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn embedded_fills(cfg: &Path) -> Vec<Fill> {
+    let cfg = config::load(Some(cfg), Vec::<(String, String)>::new()).unwrap();
+    let outcome = run(&cfg, &common::runtime(), &RunOptions { speed: Some(Speed::Max), ..Default::default() })
+        .expect("embedded run");
+    outcome.report.fills().to_vec()
+}
+
+/// `hft-host run --role ROLE` in the background, stopping after `idle` s
+/// without a message.
+fn spawn_role(cfg: &Path, role: &str, idle: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .args(["run", "--role", role, "--no-report", "--until-idle", idle, "--config"])
+        .arg(cfg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running hft-host")
+}
+
+fn finish(child: Child, what: &str) -> String {
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{what} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+fn ingest(cfg: &Path) {
+    let child = Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .args(["run", "--role", "ingest", "--config"])
+        .arg(cfg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    finish(child, "ingest");
+}
+
+/// Every message of kind `M` on `topic`, read by a fresh group until
+/// `quiet` passes without one.
+fn read_all<M: Decode>(bootstrap: &str, topic: &str, quiet: Duration) -> Vec<M> {
+    let bus = KafkaBus::new(KafkaConfig::new(bootstrap));
+    let metrics = Arc::new(BusMetrics::default());
+    let consumer = bus.consumer(&format!("verify-{topic}"), &[topic]).unwrap();
+    let dead =
+        Publisher::new(bus.producer().unwrap(), Arc::new(TopicsConfig::default()), Format::Binary, metrics.clone());
+    let mut sub = Subscriber::<M, _, _>::new(consumer, dead, metrics);
+    let mut got = Vec::new();
+    let mut last = Instant::now();
+    // The group join alone takes a second or two.
+    while last.elapsed() < quiet || got.is_empty() && last.elapsed() < quiet * 4 {
+        if let Some(r) = sub.poll(Duration::from_millis(200)).unwrap() {
+            got.push(r.envelope.body);
+            last = Instant::now();
+        }
+    }
+    got
+}
+
+fn count(stdout: &str, after: &str) -> u64 {
+    let at = stdout.find(after).unwrap_or_else(|| panic!("{after:?} not in:\n{stdout}"));
+    let rest = &stdout[at + after.len()..];
+    rest.trim_start().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn ingest_strategy_and_execution_processes_fill_exactly_as_the_embedded_run() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let want = embedded_fills(&cfg);
+    assert!(want.len() > 50, "{} fills", want.len());
+
+    let topics = TopicsConfig::default();
+    let bus = KafkaBus::new(KafkaConfig::new(&broker.bootstrap));
+    bus.ensure_topics(&topics).unwrap();
+    // A malformed message ahead of the data, on the pair's partition key.
+    let mut raw = bus.producer().unwrap();
+    raw.send(&topics.market_data.name, b"BTCUSDT/ETHUSDT", b"\x00garbage").unwrap();
+    raw.flush(Duration::from_secs(10)).unwrap();
+
+    let strategy = spawn_role(&cfg, "strategy", "6");
+    let execution = spawn_role(&cfg, "execution", "6");
+    ingest(&cfg);
+    let strategy_out = finish(strategy, "strategy");
+    let execution_out = finish(execution, "execution");
+    assert_eq!(count(&strategy_out, "bus:"), 20_000, "every market event consumed once:\n{strategy_out}");
+    assert_eq!(count(&strategy_out, "consumed,"), 1, "the malformed one dead-lettered:\n{strategy_out}");
+    assert_eq!(count(&execution_out, "orders refused,"), want.len() as u64, "{execution_out}");
+
+    let got: Vec<Fill> = read_all::<FillMessage>(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3))
+        .into_iter()
+        .map(|m| m.fill)
+        .collect();
+    assert_eq!(got, want, "the fills on the fills topic are the embedded run's, in order, each once");
+    let letters = read_all::<DeadLetter>(&broker.bootstrap, &topics.dead_letter.name, Duration::from_secs(2));
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0].topic, topics.market_data.name);
+    assert_eq!(letters[0].payload, b"\x00garbage");
+    assert!(!letters[0].reason.is_empty());
+}
+
+#[test]
+fn two_strategy_processes_in_one_group_produce_the_embedded_result() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let want = embedded_fills(&cfg);
+    let topics = TopicsConfig::default();
+    KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
+
+    let a = spawn_role(&cfg, "strategy", "8");
+    let b = spawn_role(&cfg, "strategy", "8");
+    let execution = spawn_role(&cfg, "execution", "8");
+    // Both members join before the data comes, so the group's assignment
+    // is settled: the pair's one partition goes to one of them.
+    std::thread::sleep(Duration::from_secs(4));
+    ingest(&cfg);
+    let (a, b) = (finish(a, "strategy a"), finish(b, "strategy b"));
+    finish(execution, "execution");
+    let ticks = [count(&a, "strategy role:"), count(&b, "strategy role:")];
+    assert_eq!(ticks.iter().sum::<u64>(), ticks.iter().copied().max().unwrap(), "one member had the pair: {ticks:?}");
+    assert!(ticks.iter().any(|&t| t > 9_000), "{ticks:?}");
+    let got: Vec<Fill> = read_all::<FillMessage>(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3))
+        .into_iter()
+        .map(|m| m.fill)
+        .collect();
+    assert_eq!(got, want);
+}
