@@ -2,8 +2,9 @@
 # Run every test: the model math against the committed Python references, the
 # wasm components through the host against the same references, the sandbox,
 # the CLI, the main job end to end, the trading core, the state store against
-# a real redis-server, the event bus against a real Kafka-protocol broker, and
-# the `cargo component build` author path.
+# a real redis-server, the event bus and the distributed roles against a real
+# Kafka-protocol broker, the Helm chart, and the `cargo component build`
+# author path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_COMPONENT_VERSION=0.21.1
@@ -14,6 +15,9 @@ fi
 # Real servers for the state-store and event-bus tests (they start their
 # own instances on loopback ports): redis-server, and tansu, a
 # Kafka-protocol broker, into target/tools/.
+# The Helm chart, offline: lint, render, Kubernetes and prometheus-operator
+# schemas, assertions (tools go into target/tools/ via scripts/install-helm.sh).
+./scripts/test-chart.sh
 ./scripts/install-redis.sh
 ./scripts/install-tansu.sh
 ./scripts/build-plugins.sh

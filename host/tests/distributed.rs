@@ -9,14 +9,14 @@ use hft_bus::bus::{EventBus, Producer};
 use hft_bus::memory::MemoryBus;
 use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
-use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
-use hft_trading::execution::{Order, OrderKind};
-use hft_trading::market::{Bar, MarketEvent};
-use std::sync::Arc;
 use hft_host::config::{self, RunConfig, Speed};
 use hft_host::pipeline::{RunOptions, run};
 use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_strategy, run_topics};
+use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
+use hft_trading::execution::{Order, OrderKind};
+use hft_trading::market::{Bar, MarketEvent};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn default_config(dir: &Path) -> RunConfig {

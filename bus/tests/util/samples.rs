@@ -72,7 +72,11 @@ pub fn venue_steps() -> Vec<VenueMessage> {
         VenueCommand::Submit(order(7).order),
         VenueCommand::Cancel(OrderId(7)),
     ];
-    command.into_iter().zip(1..).map(|(command, seq)| VenueMessage { strategy: strategy.clone(), seq, command }).collect()
+    command
+        .into_iter()
+        .zip(1..)
+        .map(|(command, seq)| VenueMessage { strategy: strategy.clone(), seq, command })
+        .collect()
 }
 
 pub fn fill() -> FillMessage {

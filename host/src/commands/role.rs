@@ -26,7 +26,9 @@ pub struct RoleRun {
 
 fn kafka(cfg: &RunConfig, role: Role) -> anyhow::Result<KafkaBus> {
     let kafka = cfg.bus.kafka.clone().with_context(|| {
-        format!("the {role:?} role talks to Kafka: set [bus.kafka] bootstrap_servers (or HFT_BUS__KAFKA__BOOTSTRAP_SERVERS)")
+        format!(
+            "the {role:?} role talks to Kafka: set [bus.kafka] bootstrap_servers (or HFT_BUS__KAFKA__BOOTSTRAP_SERVERS)"
+        )
     })?;
     Ok(KafkaBus::new(kafka))
 }

@@ -120,8 +120,7 @@ pub fn assemble(
     let wiring = Wiring::build(config, runtime)?;
     let risk = RiskManager::new(config.risk.clone())?;
     let started_ns = now_ns();
-    let stamp: String =
-        utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
+    let stamp: String = utc_iso(Timestamp(started_ns)).chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
     let run_id = format!("{}-{stamp}", config.run.name);
     let mut summary = vec![
         ("speed".to_string(), format!("{speed:?}")),
