@@ -94,6 +94,28 @@ impl AnyModel {
         })
     }
 
+    /// Instantiate `component` and rebuild its model from `snapshot` (the
+    /// bytes of an earlier [`AnyModel::snapshot`]).
+    pub fn restore(component: &LoadedComponent, snapshot: &[u8]) -> Result<AnyModel, PluginError> {
+        let kind = component.world.kind.model().ok_or_else(|| {
+            PluginError::Incompatible(format!("the component implements {}, not a model world", component.world.kind))
+        })?;
+        Ok(match kind {
+            ModelKind::HedgeRatio => AnyModel::HedgeRatio(HedgeRatioModel::restore(component, snapshot)?),
+            ModelKind::Volatility => AnyModel::Volatility(VolatilityModel::restore(component, snapshot)?),
+            ModelKind::Changepoint => AnyModel::Changepoint(ChangepointModel::restore(component, snapshot)?),
+        })
+    }
+
+    /// The model's full state, which [`AnyModel::restore`] continues from.
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, PluginError> {
+        match self {
+            AnyModel::HedgeRatio(m) => m.snapshot(),
+            AnyModel::Volatility(m) => m.snapshot(),
+            AnyModel::Changepoint(m) => m.snapshot(),
+        }
+    }
+
     /// The model's kind.
     pub fn kind(&self) -> ModelKind {
         match self {

@@ -8,6 +8,7 @@
 //! the venue; the recorder notes what happened. Nothing here reads a clock
 //! except to measure latency, so a replay is deterministic.
 
+use super::checkpoint::{CheckpointError, PipelineCheckpoint, from_bits, to_bits};
 use super::model_node::{NodeState, Source, StepOutcome};
 use super::strategy_node::DecideOutcome;
 use super::wiring::Wiring;
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant};
 const NOTES_PER_KIND: u64 = 20;
 
 /// Counters a run reports.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Market events processed.
     pub events: u64,
@@ -440,6 +441,65 @@ impl Pipeline {
             }
         }
         self.send(ts, send, started)
+    }
+
+    /// Everything needed to continue this pipeline exactly after a crash
+    /// (see [`PipelineCheckpoint`]). Taken between ticks.
+    pub fn checkpoint(&mut self) -> Result<PipelineCheckpoint, CheckpointError> {
+        let mut models = Vec::with_capacity(self.wiring.models.len());
+        for m in &mut self.wiring.models {
+            models.push(m.checkpoint()?);
+        }
+        Ok(PipelineCheckpoint {
+            version: PipelineCheckpoint::VERSION,
+            models,
+            strategy: self.wiring.strategy.checkpoint()?,
+            board: to_bits(&self.board),
+            prices: to_bits(&self.prices),
+            portfolio: self.portfolio.state_snapshot(),
+            risk: self.risk.state_snapshot(),
+            venue: self.exchange.checkpoint(),
+            next_order: self.next_order,
+            in_regime: self.in_regime,
+            last_risk_state: self.last_risk_state,
+            counters: self.counters.clone(),
+        })
+    }
+
+    /// Continue from `cp`, a checkpoint of a pipeline with this wiring.
+    /// Nothing changes unless everything fits: the books, risk and venue
+    /// are checked before any component is touched.
+    pub fn resume(&mut self, cp: &PipelineCheckpoint) -> Result<(), CheckpointError> {
+        let names: Vec<&str> = self.wiring.models.iter().map(|m| m.name.as_str()).collect();
+        let theirs: Vec<&str> = cp.models.iter().map(|m| m.name.as_str()).collect();
+        if names != theirs {
+            return Err(CheckpointError::Mismatch(format!("models {theirs:?}, this pipeline runs {names:?}")));
+        }
+        if cp.board.len() != self.board.len() || cp.prices.len() != self.prices.len() {
+            return Err(CheckpointError::Mismatch("board or instruments differ".to_string()));
+        }
+        let portfolio = Portfolio::from_snapshot(cp.portfolio.clone())?;
+        let risk = RiskManager::from_snapshot(self.risk.limits().clone(), cp.risk.clone())?;
+        match &cp.venue {
+            Some(state) => self.exchange.resume(state)?,
+            None if self.exchange.checkpoint().is_some() => {
+                return Err(CheckpointError::Mismatch("the checkpoint has no venue state".to_string()));
+            }
+            None => {}
+        }
+        for (m, c) in self.wiring.models.iter_mut().zip(&cp.models) {
+            m.resume(c)?;
+        }
+        self.wiring.strategy.resume(&cp.strategy)?;
+        self.board = from_bits(&cp.board);
+        self.prices = from_bits(&cp.prices);
+        self.portfolio = portfolio;
+        self.risk = risk;
+        self.next_order = cp.next_order;
+        self.in_regime = cp.in_regime;
+        self.last_risk_state = cp.last_risk_state;
+        self.counters = cp.counters.clone();
+        Ok(())
     }
 
     /// Whether the strategy still runs.

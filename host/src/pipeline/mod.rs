@@ -7,6 +7,7 @@
 //!   the order of a tick).
 //! - [`run`] replays the configured data through it and builds the report.
 
+mod checkpoint;
 mod driver;
 mod engine;
 mod instruments;
@@ -16,6 +17,7 @@ mod pacer;
 mod strategy_node;
 mod wiring;
 
+pub use checkpoint::{CheckpointError, NodeCheckpoint, PipelineCheckpoint};
 pub use driver::{RunError, RunOptions, RunOutcome, Session, assemble, conclude, run};
 pub use engine::{Counters, Pipeline};
 pub use instruments::{DEFAULT_LOT, Instruments};

@@ -2,8 +2,9 @@
 //! its outputs go, and whether it is still trusted.
 
 use crate::config::InputTransform;
+use super::checkpoint::{CheckpointError, NodeCheckpoint};
 use crate::models::AnyModel;
-use crate::runtime::{ModelKind, PluginError};
+use crate::runtime::{LoadedComponent, ModelKind, PluginError};
 
 /// Where an input's source values come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,7 @@ pub struct ModelNode {
     /// Running or disabled.
     pub state: NodeState,
     model: AnyModel,
+    component: LoadedComponent,
     scratch: Vec<f64>,
 }
 
@@ -94,8 +96,15 @@ pub enum StepOutcome {
 }
 
 impl ModelNode {
-    /// Wire `model` as `name`, writing its outputs from `offset`.
-    pub fn new(name: String, model: AnyModel, inputs: Vec<InputRef>, offset: usize) -> ModelNode {
+    /// Wire `model` (made from `component`) as `name`, writing its outputs
+    /// from `offset`.
+    pub fn new(
+        name: String,
+        component: LoadedComponent,
+        model: AnyModel,
+        inputs: Vec<InputRef>,
+        offset: usize,
+    ) -> ModelNode {
         let kind = model.kind();
         ModelNode {
             name,
@@ -106,8 +115,53 @@ impl ModelNode {
             steps: 0,
             state: NodeState::Active,
             model,
+            component,
             scratch: vec![0.0; kind.inputs().len()],
         }
+    }
+
+    /// Everything needed to continue this node exactly: the model's own
+    /// snapshot, the inputs' memories and the counters.
+    pub fn checkpoint(&mut self) -> Result<NodeCheckpoint, CheckpointError> {
+        let snapshot = match &self.state {
+            NodeState::Active => {
+                Some(self.model.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?)
+            }
+            NodeState::Disabled(_) => None,
+        };
+        Ok(NodeCheckpoint {
+            name: self.name.clone(),
+            sha256: self.component.sha256.clone(),
+            snapshot,
+            disabled: match &self.state {
+                NodeState::Active => None,
+                NodeState::Disabled(why) => Some(why.clone()),
+            },
+            steps: self.steps,
+            errors: self.errors,
+            memory: self.inputs.iter().map(|i| i.prev.map(f64::to_bits)).collect(),
+        })
+    }
+
+    /// Continue from `cp`, which must be this node's (same name, same
+    /// component, same inputs).
+    pub fn resume(&mut self, cp: &NodeCheckpoint) -> Result<(), CheckpointError> {
+        cp.expect_same(&self.name, &self.component.sha256, self.inputs.len())?;
+        match (&cp.snapshot, &cp.disabled) {
+            (Some(bytes), None) => {
+                self.model = AnyModel::restore(&self.component, bytes)
+                    .map_err(|e| CheckpointError::Component(self.name.clone(), e))?;
+                self.state = NodeState::Active;
+            }
+            (None, Some(why)) => self.state = NodeState::Disabled(why.clone()),
+            _ => return Err(CheckpointError::Mismatch(format!("model {}: snapshot and state disagree", self.name))),
+        }
+        for (input, prev) in self.inputs.iter_mut().zip(&cp.memory) {
+            input.prev = prev.map(f64::from_bits);
+        }
+        self.steps = cp.steps;
+        self.errors = cp.errors;
+        Ok(())
     }
 
     /// Number of output slots.

@@ -1,8 +1,9 @@
 //! The strategy component in the pipeline: the slots it reads and whether
 //! it is still trusted.
 
+use super::checkpoint::{CheckpointError, NodeCheckpoint};
 use super::model_node::NodeState;
-use crate::runtime::PluginError;
+use crate::runtime::{LoadedComponent, PluginError};
 use crate::strategy::{Decision, StrategyComponent, Tick};
 
 /// The strategy, wired.
@@ -18,6 +19,7 @@ pub struct StrategyNode {
     /// Ticks it refused (guest errors).
     pub errors: u64,
     component: StrategyComponent,
+    loaded: LoadedComponent,
     tick: Tick,
 }
 
@@ -35,8 +37,14 @@ pub enum DecideOutcome {
 }
 
 impl StrategyNode {
-    /// Wire `component`.
-    pub fn new(name: String, component: StrategyComponent, legs: Vec<usize>, signals: Vec<usize>) -> StrategyNode {
+    /// Wire `component` (made from `loaded`).
+    pub fn new(
+        name: String,
+        loaded: LoadedComponent,
+        component: StrategyComponent,
+        legs: Vec<usize>,
+        signals: Vec<usize>,
+    ) -> StrategyNode {
         let n = 2 * legs.len() + signals.len();
         StrategyNode {
             name,
@@ -45,8 +53,45 @@ impl StrategyNode {
             state: NodeState::Active,
             errors: 0,
             component,
+            loaded,
             tick: Tick { ts_ns: 0, equity: 0.0, values: Vec::with_capacity(n) },
         }
+    }
+
+    /// Everything needed to continue the strategy exactly.
+    pub fn checkpoint(&mut self) -> Result<NodeCheckpoint, CheckpointError> {
+        let (snapshot, disabled) = match &self.state {
+            NodeState::Active => (
+                Some(self.component.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?),
+                None,
+            ),
+            NodeState::Disabled(why) => (None, Some(why.clone())),
+        };
+        Ok(NodeCheckpoint {
+            name: self.name.clone(),
+            sha256: self.loaded.sha256.clone(),
+            snapshot,
+            disabled,
+            steps: 0,
+            errors: self.errors,
+            memory: Vec::new(),
+        })
+    }
+
+    /// Continue from `cp`, which must be this strategy's.
+    pub fn resume(&mut self, cp: &NodeCheckpoint) -> Result<(), CheckpointError> {
+        cp.expect_same(&self.name, &self.loaded.sha256, 0)?;
+        match (&cp.snapshot, &cp.disabled) {
+            (Some(bytes), None) => {
+                self.component = StrategyComponent::restore(&self.loaded, bytes)
+                    .map_err(|e| CheckpointError::Component(self.name.clone(), e))?;
+                self.state = NodeState::Active;
+            }
+            (None, Some(why)) => self.state = NodeState::Disabled(why.clone()),
+            _ => return Err(CheckpointError::Mismatch(format!("strategy {}: snapshot and state disagree", self.name))),
+        }
+        self.errors = cp.errors;
+        Ok(())
     }
 
     /// Ask for a decision given each instrument's price and position and the board.

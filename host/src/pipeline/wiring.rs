@@ -162,7 +162,7 @@ impl Wiring {
                 .map_err(|e| WiringError(format!("[models.{name}] params: {e:#}")))?;
             let model =
                 AnyModel::create(component, &params).map_err(|e| WiringError(format!("[models.{name}]: {e}")))?;
-            models.push(ModelNode::new(name.clone(), model, inputs, offsets[name]));
+            models.push(ModelNode::new(name.clone(), component.clone(), model, inputs, offsets[name]));
         }
 
         let s = &config.strategy;
@@ -204,7 +204,7 @@ impl Wiring {
         components.push(("strategy".to_string(), "trading-strategy".to_string(), component.sha256.clone()));
         let strategy_component =
             StrategyComponent::create(&component, &params).map_err(|e| WiringError(format!("[strategy]: {e}")))?;
-        let strategy = StrategyNode::new(info.info.name.clone(), strategy_component, legs, signals);
+        let strategy = StrategyNode::new(info.info.name.clone(), component, strategy_component, legs, signals);
 
         let r = &config.report;
         let report_slot = |v: &Option<String>, key: &str| -> Result<Option<usize>, WiringError> {

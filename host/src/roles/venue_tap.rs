@@ -63,4 +63,12 @@ impl Exchange for VenueTap {
     fn open_orders(&self) -> Vec<Order> {
         self.inner.open_orders()
     }
+
+    fn checkpoint(&self) -> Option<Vec<u8>> {
+        self.inner.checkpoint()
+    }
+
+    fn resume(&mut self, state: &[u8]) -> Result<(), ExchangeError> {
+        self.inner.resume(state)
+    }
 }

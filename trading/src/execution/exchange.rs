@@ -42,4 +42,17 @@ pub trait Exchange {
 
     /// Orders accepted and not yet completely filled or cancelled.
     fn open_orders(&self) -> Vec<Order>;
+
+    /// The venue's state as bytes, for a checkpoint of the process that
+    /// drives it, so that after a crash it continues exactly. `None` for a
+    /// venue whose state lives elsewhere (a live exchange is asked again).
+    fn checkpoint(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Continue from bytes that [`Exchange::checkpoint`] gave.
+    fn resume(&mut self, state: &[u8]) -> Result<(), ExchangeError> {
+        let _ = state;
+        Err(ExchangeError::Unavailable("this venue keeps no checkpoint".to_string()))
+    }
 }

@@ -156,4 +156,15 @@ impl Exchange for PaperBroker {
     fn open_orders(&self) -> Vec<Order> {
         self.book.iter().map(|w| w.order.clone()).collect()
     }
+
+    fn checkpoint(&self) -> Option<Vec<u8>> {
+        Some(serde_json::to_vec(&self.state_snapshot()).expect("the broker state serialises"))
+    }
+
+    fn resume(&mut self, state: &[u8]) -> Result<(), ExchangeError> {
+        let bad = |e: String| ExchangeError::Unavailable(format!("paper broker checkpoint: {e}"));
+        let s: PaperBrokerState = serde_json::from_slice(state).map_err(|e| bad(e.to_string()))?;
+        *self = PaperBroker::from_snapshot(self.config.clone(), s).map_err(|e| bad(e.to_string()))?;
+        Ok(())
+    }
 }
