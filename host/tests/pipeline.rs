@@ -276,3 +276,82 @@ fn the_kill_switch_halts_and_flattens() {
     }
     assert_eq!(session.pipeline.counters.orders_sent, sent, "nothing goes out while halted");
 }
+
+/// What one tick did, to compare two runs tick by tick.
+#[derive(Debug, PartialEq)]
+struct TickTrace {
+    fills: Vec<hft_trading::execution::Fill>,
+    equity: Money,
+    board: Vec<u64>,
+    open_orders: usize,
+}
+
+fn trace(p: &hft_host::pipeline::Pipeline) -> TickTrace {
+    TickTrace {
+        fills: p.last_fills().to_vec(),
+        equity: p.portfolio().equity().unwrap_or(Money::ZERO),
+        board: p.board().iter().map(|v| v.to_bits()).collect(),
+        open_orders: p.exchange().open_orders().len(),
+    }
+}
+
+#[test]
+fn a_checkpoint_continues_the_run_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = load(dir.path(), &config_text(&[]));
+    let rt = common::runtime();
+    let mut tick: Vec<MarketEvent> = Vec::new();
+    let mut whole = Session::open(&cfg, &rt, Speed::Max).unwrap();
+    let mut want = Vec::new();
+    while whole.next_tick(&mut tick).unwrap() {
+        whole.pipeline.on_tick(&tick, Instant::now());
+        want.push(trace(&whole.pipeline));
+    }
+    // Cut where orders are in flight (they fill on the next tick), where a
+    // position is open, and at an arbitrary late point.
+    let in_flight = want.iter().position(|t| t.open_orders > 0).expect("the run sends orders");
+    let holding = want.iter().rposition(|t| !t.fills.is_empty()).unwrap() / 2;
+    for cut in [in_flight, holding, want.len() * 2 / 3] {
+        let mut first = Session::open(&cfg, &rt, Speed::Max).unwrap();
+        for _ in 0..=cut {
+            assert!(first.next_tick(&mut tick).unwrap());
+            first.pipeline.on_tick(&tick, Instant::now());
+        }
+        let bytes = first.pipeline.checkpoint().expect("checkpoint").encode();
+        drop(first);
+
+        let mut second = Session::open(&cfg, &rt, Speed::Max).unwrap();
+        for _ in 0..=cut {
+            assert!(second.next_tick(&mut tick).unwrap());
+        }
+        let cp = hft_host::pipeline::PipelineCheckpoint::decode(&bytes).expect("decodes");
+        second.pipeline.resume(&cp).expect("resumes");
+        let mut n = cut + 1;
+        while second.next_tick(&mut tick).unwrap() {
+            second.pipeline.on_tick(&tick, Instant::now());
+            assert_eq!(trace(&second.pipeline), want[n], "cut after tick {cut}: tick {n} differs");
+            n += 1;
+        }
+        assert_eq!(n, want.len());
+        second.pipeline.portfolio().reconcile().expect("reconciles");
+    }
+    assert!(want[in_flight].open_orders > 0);
+}
+
+#[test]
+fn a_checkpoint_of_another_wiring_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = load(dir.path(), &config_text(&[]));
+    let rt = common::runtime();
+    let mut s = Session::open(&cfg, &rt, Speed::Max).unwrap();
+    let mut cp = s.pipeline.checkpoint().unwrap();
+    cp.models[0].sha256 = "0".repeat(64);
+    let err = s.pipeline.resume(&cp).unwrap_err().to_string();
+    assert!(err.contains("sha256:0000"), "{err}");
+    let mut cp = s.pipeline.checkpoint().unwrap();
+    cp.models.pop();
+    assert!(s.pipeline.resume(&cp).unwrap_err().to_string().contains("models"));
+    let mut bytes = s.pipeline.checkpoint().unwrap().encode();
+    bytes.truncate(bytes.len() / 2);
+    assert!(hft_host::pipeline::PipelineCheckpoint::decode(&bytes).is_err());
+}
