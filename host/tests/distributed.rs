@@ -12,6 +12,7 @@ use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
 use hft_host::config::{self, RunConfig, Speed};
 use hft_host::pipeline::{RunOptions, run};
 use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_strategy, run_topics};
+use hft_state::{FileStore, Namespace, StateStore};
 use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Order, OrderKind};
 use hft_trading::market::{Bar, MarketEvent};
@@ -49,7 +50,8 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     // A second ingest of the same data (an operator re-running it) must
     // change nothing: the strategy drops the copies by message id.
     ingest_on(&cfg, &bus, Speed::Max).expect("second ingest");
-    let strategy = run_strategy(&cfg, &rt, &bus, &quick()).expect("strategy role");
+    let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
+    let strategy = run_strategy(&cfg, &rt, &bus, &store, &quick()).expect("strategy role");
     assert_eq!(strategy.duplicates, ingested.published, "every second copy is dropped");
     assert_eq!(strategy.outcome.counters.ticks, embedded.counters.ticks, "same ticks");
     assert_eq!(strategy.split_ticks, 0);
@@ -57,12 +59,23 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     assert_eq!(strategy.outcome.report.end().final_equity, embedded.report.end().final_equity);
     strategy.outcome.reconciliation.expect("reconciles");
 
-    let execution = run_execution(&cfg, &bus, &quick()).expect("execution role");
+    let execution = run_execution(&cfg, &bus, &store, &quick()).expect("execution role");
     let got: Vec<_> = execution.fills.iter().map(|m| m.fill.clone()).collect();
     assert_eq!(got, want, "the execution role's fills are the embedded run's, in order");
     assert!(execution.fills.iter().all(|m| m.strategy.as_str() == cfg.run.name));
     assert_eq!((execution.duplicates, execution.gaps, execution.refused), (0, 0, 0));
     assert_eq!(execution.steps, strategy.venue_steps);
+
+    // The books and the risk state are in the store, and the checkpoints:
+    // a second strategy run over the same (already consumed) stream
+    // resumes from its checkpoint and changes nothing.
+    let account = store.account(&hft_state::StrategyId::new(&cfg.run.name).unwrap()).unwrap().expect("books stored");
+    assert_eq!(account.cash, strategy.outcome.report.end().cash);
+    assert!(store.risk().unwrap().is_some());
+    let again = run_strategy(&cfg, &rt, &bus, &store, &quick()).expect("strategy again");
+    assert!(again.resumed_after.is_some());
+    assert_eq!(again.venue_steps, 0);
+    assert_eq!(again.outcome.report.end().final_equity, embedded.report.end().final_equity);
 }
 
 fn bar(ts_ms: i64, price: &str) -> MarketEvent {
@@ -115,7 +128,8 @@ fn execution_applies_a_replayed_step_once_and_counts_a_gap() {
     }
     // Garbage on the orders topic is dead-lettered, and the role goes on.
     bus.producer().unwrap().send(&topics.orders.name, b"s1", b"not a message").unwrap();
-    let execution = run_execution(&cfg, &bus, &quick()).expect("execution role");
+    let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
+    let execution = run_execution(&cfg, &bus, &store, &quick()).expect("execution role");
     let fills: Vec<(u64, Decimal)> = execution.fills.iter().map(|m| (m.fill.order_id.0, m.fill.price.0)).collect();
     // Market orders fill at the next bar's open plus the 1 bp slippage.
     assert_eq!(fills, vec![(1, "100.0100".parse().unwrap()), (2, "101.0101".parse().unwrap())]);

@@ -71,6 +71,7 @@ mod name;
 mod record;
 mod redis_store;
 mod store;
+pub mod testing;
 
 pub use error::StoreError;
 pub use fail_closed::{Blocked, FailClosed, OrderPermit};

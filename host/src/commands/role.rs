@@ -57,19 +57,27 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
         Role::Strategy => {
             let runtime = runtime.context("the strategy role needs the component runtime")?;
             let bus = kafka(&cfg, args.role)?;
-            let s = roles::run_strategy(&cfg, runtime, &bus, &options)?;
+            let store = roles::open_store(&cfg.state)?;
+            let s = roles::run_strategy(&cfg, runtime, &bus, store.as_ref(), &options)?;
             out.push(s.outcome.report.render_text());
             if let Some(dir) = &s.outcome.report_dir {
                 out.push(format!("report written to {}/ (open report.html)", dir.display()));
             }
             out.push(format!(
-                "strategy role: {} ticks, {} venue steps and {} signals published, {} duplicates dropped, {} late events dead-lettered, {} split ticks; bus: {} consumed, {} dead-lettered",
+                "strategy role: {} ticks, {} venue steps and {} signals published, {} duplicates dropped, {} late events dead-lettered, {} split ticks, {} events already in the checkpoint{}, {} checkpoints ({} postponed); bus: {} consumed, {} dead-lettered",
                 s.outcome.counters.ticks,
                 s.venue_steps,
                 s.signals,
                 s.duplicates,
                 s.late_events,
                 s.split_ticks,
+                s.replayed,
+                match s.resumed_after {
+                    Some(ts) => format!(" (resumed after {})", hft_trading::report::utc_iso(ts)),
+                    None => String::new(),
+                },
+                s.checkpoints,
+                s.checkpoint_failures,
                 s.bus.consumed,
                 s.bus.dead_lettered
             ));
@@ -79,12 +87,15 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
         }
         Role::Execution => {
             let bus = kafka(&cfg, args.role)?;
-            let s = roles::run_execution(&cfg, &bus, &options)?;
+            let store = roles::open_store(&cfg.state)?;
+            let s = roles::run_execution(&cfg, &bus, store.as_ref(), &options)?;
             out.push(format!(
-                "execution role: {} venue steps applied, {} duplicates dropped, {} gaps, {} orders refused, {} fills published; bus: {} consumed, {} dead-lettered",
+                "execution role: {} venue steps applied, {} duplicates dropped, {} gaps, {} venues resumed, {} orders waited for the state store, {} orders refused, {} fills published; bus: {} consumed, {} dead-lettered",
                 s.steps,
                 s.duplicates,
                 s.gaps,
+                s.resumed,
+                s.blocked,
                 s.refused,
                 s.fills.len(),
                 s.bus.consumed,

@@ -13,8 +13,8 @@ pub const ENV_PREFIX: &str = "HFT_";
 
 /// The top-level sections; a variable `HFT_<SECTION>__...` must name one.
 /// Variables without `__` (`HFT_LOG`, `HFT_CACHE_DIR`) are not configuration.
-pub const SECTIONS: [&str; 10] =
-    ["run", "data", "instruments", "models", "strategy", "risk", "execution", "report", "bus", "ingest"];
+pub const SECTIONS: [&str; 11] =
+    ["run", "data", "instruments", "models", "strategy", "risk", "execution", "report", "bus", "ingest", "state"];
 
 /// Merge every configuration variable of `vars` into `root`. The value is
 /// read as a TOML literal when it is one (`1e-5`, `true`, `"x"`,

@@ -91,6 +91,9 @@ fn rebase_paths(root: &mut Value, base: &Path) {
             }
         }
     }
+    if let Some(p) = root.get_mut("state").and_then(|s| s.get_mut("dir")) {
+        join(p, false);
+    }
     if let Some(Value::Table(models)) = root.get_mut("models") {
         for (_, m) in models.iter_mut() {
             if let Some(p) = m.get_mut("plugin") {

@@ -18,5 +18,5 @@ pub use file::{ConfigError, DEFAULT_CONFIG, load};
 pub use input::{InputSource, InputSpec, InputTransform};
 pub use run::{
     BusConfig, DataConfig, IngestConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig, RunSection, Speed,
-    StrategyConfig, WebSocketSource,
+    StateConfig, StrategyConfig, WebSocketSource,
 };

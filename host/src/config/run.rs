@@ -40,6 +40,33 @@ pub struct RunConfig {
     /// Where the ingest role reads live market data.
     #[serde(default)]
     pub ingest: IngestConfig,
+    /// Where the consuming roles keep their checkpoints, books, risk state
+    /// and the kill switch.
+    #[serde(default)]
+    pub state: StateConfig,
+}
+
+/// `[state]`: the state store of distributed mode. Redis when `redis_url`
+/// is set, else files under `dir` (one machine).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StateConfig {
+    /// `redis://host:port/db`; without it the store is the file store.
+    pub redis_url: Option<String>,
+    /// The file store's directory.
+    pub dir: PathBuf,
+    /// Every key (and file) lives under this, so deployments can share a
+    /// Redis: ASCII letters, digits, `_`, `-`, `.`.
+    pub namespace: String,
+    /// The longest one Redis operation may take before it counts as
+    /// Redis being unavailable.
+    pub op_timeout_ms: u64,
+}
+
+impl Default for StateConfig {
+    fn default() -> StateConfig {
+        StateConfig { redis_url: None, dir: PathBuf::from("state"), namespace: "hft".to_string(), op_timeout_ms: 500 }
+    }
 }
 
 /// `[ingest]`: the ingest role's live source. Without one, the ingest role

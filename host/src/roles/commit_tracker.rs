@@ -1,21 +1,19 @@
 //! What a consumer may commit, and when.
 
-use hft_bus::bus::{BusError, CommitPosition, Consumer, Producer};
-use hft_bus::typed::Publisher;
+use hft_bus::bus::{BusError, CommitPosition, Consumer};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-
-/// How long a flush of a role's outputs may take before the role gives up.
-const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Offsets whose effects are done but not yet durable, per partition.
 ///
 /// A role marks a message done once it has processed it and published
 /// what it caused. Every `interval` it makes that durable in the one
 /// order that loses nothing: flush the producer (the outputs are on the
-/// bus), then commit the offsets. A crash in between redelivers messages
-/// whose outputs are already out; their ids (derived from the content)
-/// let the readers drop the copies.
+/// bus), write its checkpoint to the state store, then commit the offsets
+/// ([`CommitTracker::commit`]). A crash in between redelivers messages
+/// whose effects are already out; the checkpoint says how far the state
+/// got, and the outputs' ids (derived from their content) let readers drop
+/// the copies.
 #[derive(Debug)]
 pub struct CommitTracker {
     done: BTreeMap<(String, i32), i64>,
@@ -37,22 +35,31 @@ impl CommitTracker {
         *e = (*e).max(position.next_offset);
     }
 
-    /// Flush and commit if the interval has passed (or `force`).
-    pub fn maybe_commit<P: Producer, C: Consumer>(
-        &mut self,
-        force: bool,
-        publisher: &mut Publisher<P>,
-        consumer: &mut C,
-    ) -> Result<(), BusError> {
-        if self.done.is_empty() || (!force && self.last.elapsed() < self.interval) {
-            return Ok(());
-        }
-        publisher.flush(FLUSH_TIMEOUT)?;
-        let positions: Vec<CommitPosition> = std::mem::take(&mut self.done)
-            .into_iter()
-            .map(|((topic, partition), next_offset)| CommitPosition { topic, partition, next_offset })
+    /// Whether there is something to commit and the interval has passed
+    /// (or `force`, at the end of a run).
+    pub fn is_due(&self, force: bool) -> bool {
+        !self.done.is_empty() && (force || self.last.elapsed() >= self.interval)
+    }
+
+    /// Try again after another interval (the checkpoint could not be
+    /// written: the state store is down).
+    pub fn postpone(&mut self) {
+        self.last = Instant::now();
+    }
+
+    /// Commit every done position.
+    pub fn commit<C: Consumer>(&mut self, consumer: &mut C) -> Result<(), BusError> {
+        let positions: Vec<CommitPosition> = self
+            .done
+            .iter()
+            .map(|((topic, partition), &next_offset)| CommitPosition {
+                topic: topic.clone(),
+                partition: *partition,
+                next_offset,
+            })
             .collect();
         consumer.commit_up_to(&positions)?;
+        self.done.clear();
         self.commits += 1;
         self.last = Instant::now();
         Ok(())

@@ -1,7 +1,8 @@
 //! Why a role stops.
 
-use crate::pipeline::RunError;
+use crate::pipeline::{CheckpointError, RunError};
 use hft_bus::bus::BusError;
+use hft_state::StoreError;
 use hft_trading::execution::PaperConfigError;
 use hft_trading::market::MarketDataError;
 use thiserror::Error;
@@ -24,4 +25,10 @@ pub enum RoleError {
     /// The `[execution]` settings are inconsistent.
     #[error("[execution]: {0}")]
     Execution(#[from] PaperConfigError),
+    /// The state store refused (a bad name or URL, a corrupt record).
+    #[error("state store: {0}")]
+    State(#[from] StoreError),
+    /// A checkpoint could not be taken or continued from.
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[from] CheckpointError),
 }

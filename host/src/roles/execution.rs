@@ -10,66 +10,135 @@ use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{Envelope, FillMessage, MessageId, StrategyId, VenueCommand, VenueMessage};
-use hft_trading::execution::{Exchange, Fill, PaperBroker, PaperConfig};
-use std::collections::BTreeMap;
+use hft_state::{Blocked, ComponentName, ComponentSnapshot, FailClosed, StateStore};
+use hft_trading::domain::Timestamp;
+use hft_trading::execution::{Exchange, Fill, PaperBroker, PaperBrokerState, PaperConfig};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// How long a flush of the fills may take before the role gives up.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often a blocked order asks the state store again.
+const BLOCKED_RETRY: Duration = Duration::from_millis(100);
 
 /// What an execution role did.
 #[derive(Debug, Clone, Default)]
 pub struct ExecutionSummary {
     /// Venue steps applied.
     pub steps: u64,
-    /// Steps dropped because they were applied before (a strategy's replay).
+    /// Steps dropped because they were applied before (a strategy's replay,
+    /// or a redelivery after this process restarted).
     pub duplicates: u64,
     /// Times a strategy's steps skipped ahead: steps that never arrived.
     pub gaps: u64,
-    /// Orders the venue refused.
+    /// Orders refused (by the venue, or by the kill switch).
     pub refused: u64,
+    /// Times an order waited because the state store was unavailable
+    /// (fail closed: no order goes out without it).
+    pub blocked: u64,
+    /// Strategies whose venue continued from a checkpoint.
+    pub resumed: u64,
     /// Fills published.
     pub fills: Vec<FillMessage>,
     /// The bus counters.
     pub bus: MetricsSnapshot,
 }
 
-/// One strategy's venue and how far its conversation has got.
+/// One strategy's venue and how far its conversation has got: what the
+/// role checkpoints per strategy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct VenueCheckpoint {
+    applied: u64,
+    venue: PaperBrokerState,
+}
+
 struct Account {
     venue: PaperBroker,
     applied: u64,
 }
 
 /// The venues of every strategy seen, and what they did.
-struct Venues<P: Producer> {
+struct Venues<'s, P: Producer> {
     config: PaperConfig,
+    store: &'s dyn StateStore,
     accounts: BTreeMap<StrategyId, Account>,
+    dirty: BTreeSet<StrategyId>,
     publisher: Publisher<P>,
     summary: ExecutionSummary,
     fills: Vec<Fill>,
 }
 
-impl<P: Producer> Venues<P> {
+fn checkpoint_name(strategy: &StrategyId) -> Result<ComponentName, RoleError> {
+    Ok(ComponentName::new(&format!("venue.{}", strategy.as_str()))?)
+}
+
+impl<P: Producer> Venues<'_, P> {
+    /// The strategy's venue: from the store's checkpoint the first time a
+    /// strategy is seen after a start, else a fresh one.
+    fn account(&mut self, strategy: &StrategyId) -> Result<&mut Account, RoleError> {
+        if !self.accounts.contains_key(strategy) {
+            let account = match self.store.snapshot(&checkpoint_name(strategy)?)? {
+                Some(s) => {
+                    let cp: VenueCheckpoint = serde_json::from_slice(&s.bytes)
+                        .map_err(|e| RoleError::Config(format!("venue checkpoint of {strategy}: {e}")))?;
+                    let venue = PaperBroker::from_snapshot(self.config.clone(), cp.venue)
+                        .map_err(|e| RoleError::Config(format!("venue checkpoint of {strategy}: {e}")))?;
+                    self.summary.resumed += 1;
+                    tracing::info!(%strategy, applied = cp.applied, "venue resumed from checkpoint");
+                    Account { venue, applied: cp.applied }
+                }
+                None => Account { venue: PaperBroker::new(self.config.clone())?, applied: 0 },
+            };
+            self.accounts.insert(strategy.clone(), account);
+        }
+        Ok(self.accounts.get_mut(strategy).expect("inserted above"))
+    }
+
+    /// Wait until the store answers, then say whether the kill switch lets
+    /// an order out.
+    fn permit(&mut self) -> bool {
+        let mut waited = false;
+        loop {
+            match FailClosed::new(self.store).permit() {
+                Ok(_) => return true,
+                Err(Blocked::KillSwitch(_)) => return false,
+                Err(Blocked::Store(_)) => {
+                    if !waited {
+                        self.summary.blocked += 1;
+                        waited = true;
+                    }
+                    std::thread::sleep(BLOCKED_RETRY);
+                }
+            }
+        }
+    }
+
     /// Apply one step, exactly once and in order.
     fn apply(&mut self, msg: VenueMessage) -> Result<(), RoleError> {
-        let account = match self.accounts.get_mut(&msg.strategy) {
-            Some(a) => a,
-            None => {
-                let venue = PaperBroker::new(self.config.clone())?;
-                self.accounts.entry(msg.strategy.clone()).or_insert(Account { venue, applied: 0 })
-            }
-        };
-        if msg.seq <= account.applied {
+        let applied = self.account(&msg.strategy)?.applied;
+        if msg.seq <= applied {
             self.summary.duplicates += 1;
             return Ok(());
         }
-        if msg.seq != account.applied + 1 {
+        if msg.seq != applied + 1 {
             self.summary.gaps += 1;
-            tracing::error!(strategy = %msg.strategy, expected = account.applied + 1, got = msg.seq, "venue steps missing");
+            tracing::error!(strategy = %msg.strategy, expected = applied + 1, got = msg.seq, "venue steps missing");
         }
-        account.applied = msg.seq;
+        let allowed = !matches!(msg.command, VenueCommand::Submit(_)) || self.permit();
         self.summary.steps += 1;
+        self.dirty.insert(msg.strategy.clone());
         self.fills.clear();
+        let account = self.accounts.get_mut(&msg.strategy).expect("looked up above");
+        account.applied = msg.seq;
         match msg.command {
             VenueCommand::Market(events) => events.iter().for_each(|e| account.venue.on_market(e, &mut self.fills)),
+            VenueCommand::Submit(order) if !allowed => {
+                self.summary.refused += 1;
+                tracing::warn!(strategy = %msg.strategy, order = %order.id, "order refused: kill switch engaged");
+            }
             VenueCommand::Submit(order) => {
                 let id = order.id;
                 if let Err(e) = account.venue.submit(order) {
@@ -92,16 +161,46 @@ impl<P: Producer> Venues<P> {
         }
         Ok(())
     }
+
+    /// Flush the fills, then checkpoint every venue that changed. `false`
+    /// if the store is down (the offsets then stay uncommitted).
+    fn durable(&mut self) -> Result<bool, RoleError> {
+        self.publisher.flush(FLUSH_TIMEOUT)?;
+        for strategy in &self.dirty {
+            let account = &self.accounts[strategy];
+            let cp = VenueCheckpoint { applied: account.applied, venue: account.venue.state_snapshot() };
+            let snapshot = ComponentSnapshot {
+                component: checkpoint_name(strategy)?,
+                sequence: account.applied,
+                taken_at: Timestamp(0),
+                bytes: serde_json::to_vec(&cp).expect("a venue checkpoint serialises"),
+            };
+            match self.store.put_snapshot(&snapshot) {
+                Ok(()) => {}
+                Err(e) if e.is_unavailable() => {
+                    tracing::warn!(error = %e, "state store unavailable: checkpoint and commit postponed");
+                    return Ok(false);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.dirty.clear();
+        Ok(true)
+    }
 }
 
 /// Run the execution role on `bus`: consume the orders topic in group
 /// `<group_prefix>-execution`, apply each strategy's venue steps to its own
 /// paper venue in sequence (a step seen before is dropped, so a strategy
 /// that replays after a crash fills nothing twice), publish the fills, and
-/// commit consumed offsets once the fills are flushed.
+/// commit consumed offsets once the fills are flushed and the venues
+/// checkpointed in `store`. No order reaches a venue while the store is
+/// unreachable (the role waits, and goes on by itself when it is back) or
+/// while the kill switch is engaged (the order is refused).
 pub fn run_execution<B: EventBus>(
     config: &RunConfig,
     bus: &B,
+    store: &dyn StateStore,
     options: &ConsumeOptions,
 ) -> Result<ExecutionSummary, RoleError> {
     let topics = Arc::new(run_topics(config));
@@ -117,7 +216,9 @@ pub fn run_execution<B: EventBus>(
     let mut subscriber: Subscriber<VenueMessage, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
     let mut venues = Venues {
         config: config.execution.clone(),
+        store,
         accounts: BTreeMap::new(),
+        dirty: BTreeSet::new(),
         publisher,
         summary: ExecutionSummary::default(),
         fills: Vec::new(),
@@ -126,19 +227,28 @@ pub fn run_execution<B: EventBus>(
     let mut last_message = Instant::now();
     tracing::info!(%group, topic = %topics.orders.name, "execution role consuming");
     loop {
-        match subscriber.poll(Duration::from_millis(50))? {
+        let idle = match subscriber.poll(Duration::from_millis(50))? {
             Some(received) => {
                 last_message = Instant::now();
                 let position = CommitPosition::from(&received.delivery);
                 venues.apply(received.envelope.body)?;
                 commits.done(&position);
+                false
             }
-            None if options.until_idle.is_some_and(|idle| last_message.elapsed() >= idle) => break,
-            None => {}
+            None => options.until_idle.is_some_and(|idle| last_message.elapsed() >= idle),
+        };
+        if commits.is_due(idle) {
+            if venues.durable()? {
+                commits.commit(subscriber.consumer_mut())?;
+            } else {
+                commits.postpone();
+                continue;
+            }
         }
-        commits.maybe_commit(false, &mut venues.publisher, subscriber.consumer_mut())?;
+        if idle {
+            break;
+        }
     }
-    commits.maybe_commit(true, &mut venues.publisher, subscriber.consumer_mut())?;
     venues.summary.bus = metrics.snapshot();
     Ok(venues.summary)
 }

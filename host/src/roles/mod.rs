@@ -16,7 +16,9 @@ mod commit_tracker;
 mod error;
 mod execution;
 mod ingest;
+mod state_store;
 mod strategy;
+mod strategy_checkpoint;
 mod tick_assembler;
 mod venue_tap;
 
@@ -24,7 +26,9 @@ pub use commit_tracker::CommitTracker;
 pub use error::RoleError;
 pub use execution::{ExecutionSummary, run_execution};
 pub use ingest::{IngestSummary, ingest, ingest_on, market_data_id, run_topics};
+pub use state_store::open_store;
 pub use strategy::{ConsumeOptions, StrategySummary, run_strategy};
+pub use strategy_checkpoint::StrategyCheckpoint;
 pub use tick_assembler::{Tick, TickAssembler};
 pub use venue_tap::VenueTap;
 

@@ -5,6 +5,7 @@
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
+use super::strategy_checkpoint::StrategyCheckpoint;
 use super::tick_assembler::{Tick, TickAssembler};
 use super::venue_tap::VenueTap;
 use crate::config::{RunConfig, Speed};
@@ -16,6 +17,8 @@ use hft_bus::typed::{Deduplicator, Publisher, Subscriber};
 use hft_bus::wire::{
     DeadLetter, Envelope, MarketData, MessageId, NamedValue, Signals, StrategyId, VenueCommand, VenueMessage,
 };
+use hft_state::{AccountSnapshot, ComponentName, ComponentSnapshot, RiskRecord, StateStore};
+use hft_trading::domain::Timestamp;
 use hft_trading::execution::PaperBroker;
 use hft_trading::market::MarketEvent;
 use std::path::Path;
@@ -26,6 +29,9 @@ use std::time::{Duration, Instant};
 /// Market-data ids remembered for dropping redeliveries: well above what a
 /// partition holds uncommitted between two commits.
 const DEDUPE_WINDOW: usize = 1 << 18;
+
+/// How long a flush of the role's outputs may take before the role gives up.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How a consuming role runs beyond its configuration.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +57,16 @@ pub struct StrategySummary {
     pub late_events: u64,
     /// Ticks that shared a timestamp with the tick before them.
     pub split_ticks: u64,
+    /// Market events skipped because the checkpoint it resumed from
+    /// already included them.
+    pub replayed: u64,
+    /// Whether it resumed from a checkpoint, and from which tick time.
+    pub resumed_after: Option<Timestamp>,
+    /// Checkpoints written.
+    pub checkpoints: u64,
+    /// Checkpoints that could not be written (state store down); the
+    /// offsets stayed uncommitted until the next one succeeded.
+    pub checkpoint_failures: u64,
     /// The bus counters (published, consumed, dead-lettered).
     pub bus: MetricsSnapshot,
 }
@@ -64,6 +80,7 @@ struct StrategyLoop<P: hft_bus::bus::Producer> {
     pair_key: String,
     board_names: Vec<String>,
     seq: u64,
+    last_tick: Option<Timestamp>,
     latency: LatencySamples,
     venue_steps: u64,
     signals: u64,
@@ -85,6 +102,7 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             self.latency.record(started.elapsed());
         }
         let ts = tick.events[0].ts();
+        self.last_tick = Some(ts);
         let values = self
             .board_names
             .iter()
@@ -96,6 +114,41 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
         self.signals += 1;
         tick.positions.iter().for_each(|p| commits.done(p));
         Ok(())
+    }
+
+    /// Write the checkpoint, the books and the risk state to the store, and
+    /// obey the kill switch. `false` if the store could not take them (it
+    /// is down): the caller then leaves the offsets uncommitted.
+    fn checkpoint(&mut self, store: &dyn StateStore, name: &ComponentName) -> Result<bool, RoleError> {
+        let cp = StrategyCheckpoint { seq: self.seq, last_tick: self.last_tick, pipeline: self.pipeline.checkpoint()? };
+        let as_of = self.last_tick.unwrap_or(Timestamp(0));
+        let snapshot =
+            ComponentSnapshot { component: name.clone(), sequence: self.seq, taken_at: as_of, bytes: cp.encode() };
+        let account = AccountSnapshot::of_portfolio(
+            hft_state::StrategyId::new(self.strategy.as_str())?,
+            self.seq,
+            as_of,
+            self.pipeline.portfolio(),
+        );
+        let written = store
+            .put_snapshot(&snapshot)
+            .and_then(|()| store.put_account(&account))
+            .and_then(|()| store.put_risk(&RiskRecord::of_manager(self.pipeline.risk(), as_of)))
+            .and_then(|()| store.kill_switch());
+        match written {
+            Ok(switch) => {
+                if switch.engaged && self.pipeline.risk().state() != hft_trading::risk::RiskState::Halted {
+                    tracing::warn!(reason = %switch.reason, "kill switch engaged: halting and flattening");
+                    self.pipeline.kill(as_of);
+                }
+                Ok(true)
+            }
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "state store unavailable: checkpoint and commit postponed");
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -109,6 +162,7 @@ pub fn run_strategy<B: EventBus>(
     config: &RunConfig,
     runtime: &Runtime,
     bus: &B,
+    store: &dyn StateStore,
     options: &ConsumeOptions,
 ) -> Result<StrategySummary, RoleError> {
     let topics = Arc::new(run_topics(config));
@@ -142,10 +196,24 @@ pub fn run_strategy<B: EventBus>(
         pair_key,
         board_names,
         seq: 0,
+        last_tick: None,
         latency: LatencySamples::default(),
         venue_steps: 0,
         signals: 0,
     };
+    let checkpoint_name = ComponentName::new(&format!("strategy.{}", config.run.name))?;
+    let resumed_after = match store.snapshot(&checkpoint_name)? {
+        Some(snapshot) => {
+            let cp = StrategyCheckpoint::decode(&snapshot.bytes)?;
+            work.pipeline.resume(&cp.pipeline)?;
+            work.seq = cp.seq;
+            work.last_tick = cp.last_tick;
+            tracing::info!(seq = cp.seq, last_tick = ?cp.last_tick, "resumed from checkpoint");
+            cp.last_tick
+        }
+        None => None,
+    };
+    let (mut checkpoints, mut checkpoint_failures, mut replayed) = (0u64, 0u64, 0u64);
 
     let mut assembler = TickAssembler::new(legs);
     let mut dedupe = Deduplicator::new(DEDUPE_WINDOW);
@@ -167,6 +235,13 @@ pub fn run_strategy<B: EventBus>(
                     continue;
                 }
                 let MarketData(event) = received.envelope.body;
+                if resumed_after.is_some_and(|done| event.ts() <= done) {
+                    // Already in the checkpoint's state: redelivered because
+                    // the process died between its checkpoint and its commit.
+                    replayed += 1;
+                    commits.done(&position);
+                    continue;
+                }
                 if let Err(event) = assembler.push(event, position.clone()) {
                     late_events += 1;
                     dead_letter_late(&mut work.publisher, &received.delivery, &event)?;
@@ -186,9 +261,29 @@ pub fn run_strategy<B: EventBus>(
         while let Some(tick) = assembler.next_ready() {
             work.process(&tick, &mut commits)?;
         }
-        commits.maybe_commit(false, &mut work.publisher, subscriber.consumer_mut())?;
+        if commits.is_due(false) {
+            durable(
+                &mut work,
+                &mut commits,
+                subscriber.consumer_mut(),
+                store,
+                &checkpoint_name,
+                &mut checkpoints,
+                &mut checkpoint_failures,
+            )?;
+        }
     }
-    commits.maybe_commit(true, &mut work.publisher, subscriber.consumer_mut())?;
+    if commits.is_due(true) {
+        durable(
+            &mut work,
+            &mut commits,
+            subscriber.consumer_mut(),
+            store,
+            &checkpoint_name,
+            &mut checkpoints,
+            &mut checkpoint_failures,
+        )?;
+    }
     let wall = start.elapsed().as_secs_f64();
     let reports = options.write_report.then_some(config.run.reports_dir.as_path());
     let outcome = conclude(work.pipeline, &run_id, Vec::new(), wall, work.latency, reports.map(Path::new))?;
@@ -199,8 +294,34 @@ pub fn run_strategy<B: EventBus>(
         duplicates,
         late_events,
         split_ticks: assembler.split_ticks,
+        replayed,
+        resumed_after,
+        checkpoints,
+        checkpoint_failures,
         bus: metrics.snapshot(),
     })
+}
+
+/// Make what is done durable: outputs flushed, checkpoint written, offsets
+/// committed, in that order. With the store down the commit waits.
+fn durable<P: hft_bus::bus::Producer, C: hft_bus::bus::Consumer>(
+    work: &mut StrategyLoop<P>,
+    commits: &mut CommitTracker,
+    consumer: &mut C,
+    store: &dyn StateStore,
+    name: &ComponentName,
+    checkpoints: &mut u64,
+    failures: &mut u64,
+) -> Result<(), RoleError> {
+    work.publisher.flush(FLUSH_TIMEOUT)?;
+    if work.checkpoint(store, name)? {
+        *checkpoints += 1;
+        commits.commit(consumer)?;
+    } else {
+        *failures += 1;
+        commits.postpone();
+    }
+    Ok(())
 }
 
 /// An event older than the tick already processed cannot be put back in

@@ -2,6 +2,7 @@
 //! and the behavioural suite every [`StateStore`] must pass.
 #![allow(dead_code)]
 
-pub mod redis_server;
+#[allow(unused_imports)]
+pub use hft_state::testing as redis_server;
 pub mod sample;
 pub mod suite;

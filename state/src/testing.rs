@@ -1,4 +1,5 @@
-//! A real `redis-server` on loopback, started as a child of the test.
+//! A real `redis-server` on loopback, started as a child of a test: the
+//! state crate's own tests and the host's distributed-mode tests use it.
 //!
 //! The binary must be on PATH (`scripts/install-redis.sh` installs it);
 //! without it the tests fail with that message rather than skip, so a CI
