@@ -13,7 +13,7 @@ use hft_bus::metrics::BusMetrics;
 use hft_bus::testing::Tansu;
 use hft_bus::topics::TopicsConfig;
 use hft_bus::typed::{Publisher, Subscriber};
-use hft_bus::wire::{DeadLetter, Decode, FillMessage, Format};
+use hft_bus::wire::{DeadLetter, Decode, FillMessage, Format, MessageId};
 use hft_host::config::{self, Speed};
 use hft_host::pipeline::{RunOptions, run};
 use hft_trading::execution::Fill;
@@ -29,7 +29,8 @@ fn config(dir: &Path, bootstrap: &str) -> PathBuf {
     let text = config::DEFAULT_CONFIG
         .replace("data/pair/", &format!("{}/data/pair/", root.display()))
         .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"))
-        + &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n");
+        + &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n")
+        + "\n[state]\ndir = \"state\"\n";
     let path = dir.join("run.toml");
     std::fs::write(&path, text).unwrap();
     path
@@ -62,19 +63,52 @@ fn finish(child: Child, what: &str) -> String {
 }
 
 fn ingest(cfg: &Path) {
-    let child = Command::new(env!("CARGO_BIN_EXE_hft-host"))
-        .args(["run", "--role", "ingest", "--config"])
+    finish(spawn_ingest(cfg, "max"), "ingest");
+}
+
+/// The ingest role in the background at `speed` (`max`, or `200000x`:
+/// the bundled week in about 3 s, long enough to kill something mid-stream).
+fn spawn_ingest(cfg: &Path, speed: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .args(["run", "--role", "ingest", "--speed", speed, "--config"])
         .arg(cfg)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    finish(child, "ingest");
+        .unwrap()
+}
+
+/// Wait until `path` exists (a checkpoint was written).
+fn wait_for_file(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Fills in order, each id once: what a reader that drops copies by id sees.
+fn distinct(fills: Vec<(MessageId, FillMessage)>) -> (Vec<Fill>, usize) {
+    let mut seen = std::collections::HashSet::new();
+    let total = fills.len();
+    let unique: Vec<Fill> = fills.into_iter().filter(|(id, _)| seen.insert(*id)).map(|(_, m)| m.fill).collect();
+    let copies = total - unique.len();
+    (unique, copies)
+}
+
+fn kill(mut child: Child) {
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 /// Every message of kind `M` on `topic`, read by a fresh group until
 /// `quiet` passes without one.
 fn read_all<M: Decode>(bootstrap: &str, topic: &str, quiet: Duration) -> Vec<M> {
+    read_all_with_ids(bootstrap, topic, quiet).into_iter().map(|(_, m)| m).collect()
+}
+
+/// [`read_all`] with each message's id.
+fn read_all_with_ids<M: Decode>(bootstrap: &str, topic: &str, quiet: Duration) -> Vec<(MessageId, M)> {
     let bus = KafkaBus::new(KafkaConfig::new(bootstrap));
     let metrics = Arc::new(BusMetrics::default());
     let consumer = bus.consumer(&format!("verify-{topic}"), &[topic]).unwrap();
@@ -86,13 +120,14 @@ fn read_all<M: Decode>(bootstrap: &str, topic: &str, quiet: Duration) -> Vec<M> 
     // The group join alone takes a second or two.
     while last.elapsed() < quiet || got.is_empty() && last.elapsed() < quiet * 4 {
         if let Some(r) = sub.poll(Duration::from_millis(200)).unwrap() {
-            got.push(r.envelope.body);
+            got.push((r.envelope.id, r.envelope.body));
             last = Instant::now();
         }
     }
     got
 }
 
+/// The number printed right after `after` in a role's summary line.
 fn count(stdout: &str, after: &str) -> u64 {
     let at = stdout.find(after).unwrap_or_else(|| panic!("{after:?} not in:\n{stdout}"));
     let rest = &stdout[at + after.len()..];
@@ -162,4 +197,96 @@ fn two_strategy_processes_in_one_group_produce_the_embedded_result() {
         .map(|m| m.fill)
         .collect();
     assert_eq!(got, want);
+}
+
+#[test]
+fn killing_the_strategy_mid_stream_and_restarting_it_loses_nothing_and_fills_nothing_twice() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let want = embedded_fills(&cfg);
+    let topics = TopicsConfig::default();
+    KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
+
+    let execution = spawn_role(&cfg, "execution", "10");
+    let first = spawn_role(&cfg, "strategy", "10");
+    let feed = spawn_ingest(&cfg, "200000x");
+    // Killed (SIGKILL) once it has checkpointed at least once, mid-stream.
+    wait_for_file(&dir.path().join("state/hft/snapshots/strategy.pairs-demo.json"));
+    std::thread::sleep(Duration::from_millis(300));
+    kill(first);
+    let second = spawn_role(&cfg, "strategy", "8");
+    finish(feed, "ingest");
+    let second = finish(second, "restarted strategy");
+    let execution = finish(execution, "execution");
+    // It continued from a checkpoint inside the week of data (which runs
+    // from 2024-01-01 00:00 to 2024-01-07 23:59), not from the start.
+    let resumed = second.split("(resumed after ").nth(1).unwrap_or_else(|| panic!("not resumed:\n{second}"));
+    assert!(resumed.starts_with("2024-01-0") && !resumed.starts_with("2024-01-07T23"), "{resumed}");
+
+    let (got, copies) = distinct(read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3)));
+    assert_eq!(copies, 0, "execution dropped the replayed steps, so no fill was published twice");
+    assert_eq!(got, want, "the fills are the embedded run's: nothing lost, nothing doubled");
+    assert_eq!(count(&execution, "orders refused,"), want.len() as u64, "{execution}");
+}
+
+#[test]
+fn killing_execution_mid_stream_and_restarting_it_fills_each_order_once() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let want = embedded_fills(&cfg);
+    let topics = TopicsConfig::default();
+    KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
+
+    let strategy = spawn_role(&cfg, "strategy", "10");
+    let first = spawn_role(&cfg, "execution", "10");
+    let feed = spawn_ingest(&cfg, "200000x");
+    wait_for_file(&dir.path().join("state/hft/snapshots/venue.pairs-demo.json"));
+    std::thread::sleep(Duration::from_millis(300));
+    kill(first);
+    let second = spawn_role(&cfg, "execution", "8");
+    finish(feed, "ingest");
+    finish(strategy, "strategy");
+    let second = finish(second, "restarted execution");
+    assert_eq!(count(&second, "gaps,"), 1, "the venue continued from its checkpoint:\n{second}");
+
+    // Fills published after the last checkpoint may be published again by
+    // the restarted process, under the same ids; a reader dropping copies
+    // by id sees each fill exactly once.
+    let (got, _copies) = distinct(read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3)));
+    assert_eq!(got, want);
+}
+
+#[test]
+fn execution_waits_while_redis_is_down_and_goes_on_by_itself_when_it_is_back() {
+    use hft_state::testing::{Persistence, RedisServer};
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("redis")).unwrap();
+    let mut redis = RedisServer::start_with(Persistence::AppendOnly(dir.path().join("redis")));
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("[state]\n", &format!("[state]\nredis_url = {:?}\n", redis.url()));
+    std::fs::write(&cfg, text).unwrap();
+    let want = embedded_fills(&cfg);
+    let topics = TopicsConfig::default();
+    KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
+
+    let strategy = spawn_role(&cfg, "strategy", "10");
+    let execution = spawn_role(&cfg, "execution", "10");
+    let feed = spawn_ingest(&cfg, "100000x");
+    std::thread::sleep(Duration::from_secs(3));
+    redis.stop();
+    std::thread::sleep(Duration::from_secs(3));
+    redis.restart();
+    finish(feed, "ingest");
+    let strategy = finish(strategy, "strategy");
+    let execution = finish(execution, "execution");
+    assert!(count(&execution, "venues resumed,") > 0, "orders waited while Redis was down:\n{execution}");
+    assert!(count(&strategy, "checkpoints (") > 0, "checkpoints were postponed:\n{strategy}");
+    let (got, copies) = distinct(read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3)));
+    assert_eq!(copies, 0);
+    assert_eq!(got, want, "after the outage everything went through, once");
 }

@@ -90,7 +90,7 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
             let store = roles::open_store(&cfg.state)?;
             let s = roles::run_execution(&cfg, &bus, store.as_ref(), &options)?;
             out.push(format!(
-                "execution role: {} venue steps applied, {} duplicates dropped, {} gaps, {} venues resumed, {} orders waited for the state store, {} orders refused, {} fills published; bus: {} consumed, {} dead-lettered",
+                "execution role: {} venue steps applied, {} duplicates dropped, {} gaps, {} venues resumed, {} waits for the state store, {} orders refused, {} fills published; bus: {} consumed, {} dead-lettered",
                 s.steps,
                 s.duplicates,
                 s.gaps,

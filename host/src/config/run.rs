@@ -65,7 +65,12 @@ pub struct StateConfig {
 
 impl Default for StateConfig {
     fn default() -> StateConfig {
-        StateConfig { redis_url: None, dir: PathBuf::from("state"), namespace: "hft".to_string(), op_timeout_ms: 500 }
+        StateConfig {
+            redis_url: None,
+            dir: PathBuf::from("var/state"),
+            namespace: "hft".to_string(),
+            op_timeout_ms: 500,
+        }
     }
 }
 

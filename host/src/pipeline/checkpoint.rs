@@ -79,10 +79,7 @@ impl NodeCheckpoint {
             )));
         }
         if self.memory.len() != inputs {
-            return Err(CheckpointError::Mismatch(format!(
-                "{name} had {} inputs, now {inputs}",
-                self.memory.len()
-            )));
+            return Err(CheckpointError::Mismatch(format!("{name} had {} inputs, now {inputs}", self.memory.len())));
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! One model component in the pipeline: where its inputs come from, where
 //! its outputs go, and whether it is still trusted.
 
-use crate::config::InputTransform;
 use super::checkpoint::{CheckpointError, NodeCheckpoint};
+use crate::config::InputTransform;
 use crate::models::AnyModel;
 use crate::runtime::{LoadedComponent, ModelKind, PluginError};
 

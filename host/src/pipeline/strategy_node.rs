@@ -61,10 +61,9 @@ impl StrategyNode {
     /// Everything needed to continue the strategy exactly.
     pub fn checkpoint(&mut self) -> Result<NodeCheckpoint, CheckpointError> {
         let (snapshot, disabled) = match &self.state {
-            NodeState::Active => (
-                Some(self.component.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?),
-                None,
-            ),
+            NodeState::Active => {
+                (Some(self.component.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?), None)
+            }
             NodeState::Disabled(why) => (None, Some(why.clone())),
         };
         Ok(NodeCheckpoint {

@@ -10,7 +10,7 @@ use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{Envelope, FillMessage, MessageId, StrategyId, VenueCommand, VenueMessage};
-use hft_state::{Blocked, ComponentName, ComponentSnapshot, FailClosed, StateStore};
+use hft_state::{Blocked, ComponentName, ComponentSnapshot, FailClosed, StateStore, StoreError};
 use hft_trading::domain::Timestamp;
 use hft_trading::execution::{Exchange, Fill, PaperBroker, PaperBrokerState, PaperConfig};
 use serde::{Deserialize, Serialize};
@@ -36,8 +36,9 @@ pub struct ExecutionSummary {
     pub gaps: u64,
     /// Orders refused (by the venue, or by the kill switch).
     pub refused: u64,
-    /// Times an order waited because the state store was unavailable
-    /// (fail closed: no order goes out without it).
+    /// Times the stream waited because the state store was unavailable
+    /// (fail closed: no order goes out without it, and a venue is not
+    /// started without knowing its checkpoint).
     pub blocked: u64,
     /// Strategies whose venue continued from a checkpoint.
     pub resumed: u64,
@@ -80,7 +81,10 @@ impl<P: Producer> Venues<'_, P> {
     /// strategy is seen after a start, else a fresh one.
     fn account(&mut self, strategy: &StrategyId) -> Result<&mut Account, RoleError> {
         if !self.accounts.contains_key(strategy) {
-            let account = match self.store.snapshot(&checkpoint_name(strategy)?)? {
+            let name = checkpoint_name(strategy)?;
+            let store = self.store;
+            let saved = self.wait_for_store(|| store.snapshot(&name))?;
+            let account = match saved {
                 Some(s) => {
                     let cp: VenueCheckpoint = serde_json::from_slice(&s.bytes)
                         .map_err(|e| RoleError::Config(format!("venue checkpoint of {strategy}: {e}")))?;
@@ -97,23 +101,35 @@ impl<P: Producer> Venues<'_, P> {
         Ok(self.accounts.get_mut(strategy).expect("inserted above"))
     }
 
-    /// Wait until the store answers, then say whether the kill switch lets
-    /// an order out.
-    fn permit(&mut self) -> bool {
+    /// Run `op` against the store until the store answers: while it is
+    /// unavailable nothing can be decided safely, so the stream waits (and
+    /// goes on by itself when the store is back). Other errors stop the role.
+    fn wait_for_store<T>(&mut self, mut op: impl FnMut() -> Result<T, StoreError>) -> Result<T, RoleError> {
         let mut waited = false;
         loop {
-            match FailClosed::new(self.store).permit() {
-                Ok(_) => return true,
-                Err(Blocked::KillSwitch(_)) => return false,
-                Err(Blocked::Store(_)) => {
+            match op() {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_unavailable() => {
                     if !waited {
                         self.summary.blocked += 1;
                         waited = true;
                     }
                     std::thread::sleep(BLOCKED_RETRY);
                 }
+                Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Wait until the store answers, then say whether the kill switch lets
+    /// an order out.
+    fn permit(&mut self) -> Result<bool, RoleError> {
+        let store = self.store;
+        self.wait_for_store(|| match FailClosed::new(store).permit() {
+            Ok(_) => Ok(true),
+            Err(Blocked::KillSwitch(_)) => Ok(false),
+            Err(Blocked::Store(e)) => Err(e),
+        })
     }
 
     /// Apply one step, exactly once and in order.
@@ -127,7 +143,7 @@ impl<P: Producer> Venues<'_, P> {
             self.summary.gaps += 1;
             tracing::error!(strategy = %msg.strategy, expected = applied + 1, got = msg.seq, "venue steps missing");
         }
-        let allowed = !matches!(msg.command, VenueCommand::Submit(_)) || self.permit();
+        let allowed = !matches!(msg.command, VenueCommand::Submit(_)) || self.permit()?;
         self.summary.steps += 1;
         self.dirty.insert(msg.strategy.clone());
         self.fills.clear();
