@@ -11,7 +11,7 @@ use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
 use hft_host::config::{self, RunConfig, Speed};
 use hft_host::pipeline::{RunOptions, run};
-use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_strategy, run_topics};
+use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_risk, run_strategy, run_topics};
 use hft_state::{FileStore, Namespace, StateStore};
 use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Order, OrderKind};
@@ -76,6 +76,50 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     assert!(again.resumed_after.is_some());
     assert_eq!(again.venue_steps, 0);
     assert_eq!(again.outcome.report.end().final_equity, embedded.report.end().final_equity);
+
+    // The risk role's books, from execution's fills and the market data,
+    // end where the embedded run's did; the default limits do not halt.
+    let risk = run_risk(&cfg, &bus, &store, &quick()).expect("risk role");
+    assert_eq!(risk.fills as usize, want.len());
+    assert_eq!(risk.equity, Some(embedded.report.end().final_equity));
+    assert!(!risk.engaged_kill_switch);
+    assert!(!store.kill_switch().unwrap().engaged);
+}
+
+#[test]
+fn the_risk_role_engages_the_kill_switch_and_execution_then_refuses_every_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = default_config(dir.path());
+    let rt = common::runtime();
+    let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
+    let bus = MemoryBus::new(1 << 20);
+    ingest_on(&cfg, &bus, Speed::Max).unwrap();
+    let strategy = run_strategy(&cfg, &rt, &bus, &store, &quick()).unwrap();
+    run_execution(&cfg, &bus, &store, &quick()).unwrap();
+    // A risk role with a drawdown limit the run's first losses breach.
+    let mut strict = cfg.clone();
+    strict.risk.max_drawdown = "0.001".parse().unwrap();
+    let risk = run_risk(&strict, &bus, &store, &quick()).unwrap();
+    assert_eq!(risk.state, hft_trading::risk::RiskState::Halted);
+    assert!(risk.engaged_kill_switch);
+    let switch = store.kill_switch().unwrap();
+    assert!(switch.engaged && switch.reason.contains("halted"), "{switch:?}");
+    let topics = run_topics(&cfg);
+    assert_eq!(bus.retained(&topics.control.name).unwrap(), 1, "announced on the control topic");
+
+    // The same run again, with execution reading a store whose switch is
+    // engaged: every order is refused, nothing fills.
+    let bus = MemoryBus::new(1 << 20);
+    ingest_on(&cfg, &bus, Speed::Max).unwrap();
+    let own = FileStore::open(dir.path().join("state2"), Namespace::new("test").unwrap()).unwrap();
+    run_strategy(&cfg, &rt, &bus, &own, &quick()).unwrap();
+    let killed = FileStore::open(dir.path().join("state3"), Namespace::new("test").unwrap()).unwrap();
+    killed.set_kill_switch(&switch).unwrap();
+    let execution = run_execution(&cfg, &bus, &killed, &quick()).unwrap();
+    assert!(execution.fills.is_empty(), "{} fills", execution.fills.len());
+    let submits = strategy.outcome.counters.orders_sent;
+    assert!(submits > 50);
+    assert_eq!(execution.refused, submits, "every order refused by the kill switch");
 }
 
 fn bar(ts_ms: i64, price: &str) -> MarketEvent {

@@ -102,6 +102,24 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
                 s.bus.dead_lettered
             ));
         }
+        Role::Risk => {
+            let bus = kafka(&cfg, args.role)?;
+            let store = roles::open_store(&cfg.state)?;
+            let s = roles::run_risk(&cfg, &bus, store.as_ref(), &options)?;
+            out.push(format!(
+                "risk role: {} fills booked ({} of other strategies skipped), {} marks, equity {}, state {:?}, kill switch {}, {} waits for the state store{}; bus: {} consumed, {} dead-lettered",
+                s.fills,
+                s.foreign_fills,
+                s.marks,
+                s.equity.map_or_else(|| "not valued".to_string(), |e| e.to_string()),
+                s.state,
+                if s.engaged_kill_switch { "ENGAGED" } else { "untouched" },
+                s.store_waits,
+                if s.resumed { ", resumed from its checkpoint" } else { "" },
+                s.bus.consumed,
+                s.bus.dead_lettered
+            ));
+        }
     }
     Ok(out)
 }

@@ -11,11 +11,15 @@
 //!   outputs to the signals topic.
 //! - `execution` ([`run_execution`]): the venue steps into the venue (the
 //!   paper broker), fills to the fills topic.
+//! - `risk` ([`run_risk`]): the strategy's books from the fills, marked at
+//!   the market, against the drawdown and daily-loss limits; the kill
+//!   switch when they are breached.
 
 mod commit_tracker;
 mod error;
 mod execution;
 mod ingest;
+mod risk;
 mod state_store;
 mod strategy;
 mod strategy_checkpoint;
@@ -26,6 +30,7 @@ pub use commit_tracker::CommitTracker;
 pub use error::RoleError;
 pub use execution::{ExecutionSummary, run_execution};
 pub use ingest::{IngestSummary, ingest, ingest_on, market_data_id, run_topics};
+pub use risk::{RiskSummary, run_risk};
 pub use state_store::open_store;
 pub use strategy::{ConsumeOptions, StrategySummary, run_strategy};
 pub use strategy_checkpoint::StrategyCheckpoint;
@@ -43,6 +48,8 @@ pub enum Role {
     Strategy,
     /// Orders into the venue, fills out.
     Execution,
+    /// The books from the fills, the drawdown and loss limits, the kill switch.
+    Risk,
 }
 
 impl std::str::FromStr for Role {
