@@ -32,7 +32,7 @@ fn default_config(dir: &Path) -> RunConfig {
 }
 
 fn quick() -> ConsumeOptions {
-    ConsumeOptions { until_idle: Some(Duration::from_millis(300)), write_report: false }
+    ConsumeOptions { until_idle: Some(Duration::from_millis(300)), ..Default::default() }
 }
 
 #[test]
@@ -46,10 +46,10 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     assert!(want.len() > 50, "the default run trades: {} fills", want.len());
 
     let bus = MemoryBus::new(1 << 20);
-    let ingested = ingest_on(&cfg, &bus, Speed::Max).expect("ingest");
+    let ingested = ingest_on(&cfg, &bus, Speed::Max, None).expect("ingest");
     // A second ingest of the same data (an operator re-running it) must
     // change nothing: the strategy drops the copies by message id.
-    ingest_on(&cfg, &bus, Speed::Max).expect("second ingest");
+    ingest_on(&cfg, &bus, Speed::Max, None).expect("second ingest");
     let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
     let strategy = run_strategy(&cfg, &rt, &bus, &store, &quick()).expect("strategy role");
     assert_eq!(strategy.duplicates, ingested.published, "every second copy is dropped");
@@ -93,7 +93,7 @@ fn the_risk_role_engages_the_kill_switch_and_execution_then_refuses_every_order(
     let rt = common::runtime();
     let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
     let bus = MemoryBus::new(1 << 20);
-    ingest_on(&cfg, &bus, Speed::Max).unwrap();
+    ingest_on(&cfg, &bus, Speed::Max, None).unwrap();
     let strategy = run_strategy(&cfg, &rt, &bus, &store, &quick()).unwrap();
     run_execution(&cfg, &bus, &store, &quick()).unwrap();
     // A risk role with a drawdown limit the run's first losses breach.
@@ -110,7 +110,7 @@ fn the_risk_role_engages_the_kill_switch_and_execution_then_refuses_every_order(
     // The same run again, with execution reading a store whose switch is
     // engaged: every order is refused, nothing fills.
     let bus = MemoryBus::new(1 << 20);
-    ingest_on(&cfg, &bus, Speed::Max).unwrap();
+    ingest_on(&cfg, &bus, Speed::Max, None).unwrap();
     let own = FileStore::open(dir.path().join("state2"), Namespace::new("test").unwrap()).unwrap();
     run_strategy(&cfg, &rt, &bus, &own, &quick()).unwrap();
     let killed = FileStore::open(dir.path().join("state3"), Namespace::new("test").unwrap()).unwrap();

@@ -38,7 +38,7 @@ fn kafka(cfg: &RunConfig, role: Role) -> anyhow::Result<KafkaBus> {
 /// component runtime; the others do not load components.
 pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec<String>> {
     let cfg = config::load(args.config.as_deref(), std::env::vars())?;
-    let options = ConsumeOptions { until_idle: args.until_idle, write_report: args.write_report };
+    let options = ConsumeOptions { until_idle: args.until_idle, write_report: args.write_report, probe: None };
     let mut out = Vec::new();
     match args.role {
         Role::All => anyhow::bail!("role all is the embedded run (`hft-host run`)"),

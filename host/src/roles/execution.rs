@@ -4,7 +4,7 @@
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
-use super::strategy::ConsumeOptions;
+use super::{ConsumeOptions, Probe};
 use crate::config::RunConfig;
 use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
@@ -64,6 +64,7 @@ struct Account {
 /// The venues of every strategy seen, and what they did.
 struct Venues<'s, P: Producer> {
     config: PaperConfig,
+    probe: Option<Arc<dyn Probe>>,
     store: &'s dyn StateStore,
     accounts: BTreeMap<StrategyId, Account>,
     dirty: BTreeSet<StrategyId>,
@@ -156,6 +157,9 @@ impl<P: Producer> Venues<'_, P> {
                 tracing::warn!(strategy = %msg.strategy, order = %order.id, "order refused: kill switch engaged");
             }
             VenueCommand::Submit(order) => {
+                if let Some(p) = &self.probe {
+                    p.order_received(&order);
+                }
                 let id = order.id;
                 if let Err(e) = account.venue.submit(order) {
                     self.summary.refused += 1;
@@ -232,6 +236,7 @@ pub fn run_execution<B: EventBus>(
     let mut subscriber: Subscriber<VenueMessage, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
     let mut venues = Venues {
         config: config.execution.clone(),
+        probe: options.probe.clone(),
         store,
         accounts: BTreeMap::new(),
         dirty: BTreeSet::new(),

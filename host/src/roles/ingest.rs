@@ -1,6 +1,6 @@
 //! The ingest role: the run's market data into the market-data topic.
 
-use super::RoleError;
+use super::{Probe, RoleError};
 use crate::config::{RunConfig, Speed, WebSocketSource};
 use crate::ingest::{EventSink, PacedReplayError, SinkClosed, WsIngest, WsIngestConfig, replay_paced};
 use hft_bus::bus::{BusError, EventBus, Producer};
@@ -45,6 +45,7 @@ struct PublishSink<P: Producer> {
     seq: u32,
     published: u64,
     error: Option<BusError>,
+    probe: Option<Arc<dyn Probe>>,
 }
 
 impl<P: Producer> EventSink for PublishSink<P> {
@@ -56,6 +57,9 @@ impl<P: Producer> EventSink for PublishSink<P> {
         match self.publisher.publish(&env) {
             Ok(()) => {
                 self.published += 1;
+                if let Some(p) = &self.probe {
+                    p.published(&env.body.0);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -118,16 +122,22 @@ pub fn ingest(config: &RunConfig, speed: Speed) -> Result<IngestSummary, RoleErr
     let kafka = config.bus.kafka.clone().ok_or_else(|| {
         RoleError::Config("the ingest role publishes to Kafka: set [bus.kafka] bootstrap_servers".to_string())
     })?;
-    ingest_on(config, &KafkaBus::new(kafka), speed)
+    ingest_on(config, &KafkaBus::new(kafka), speed, None)
 }
 
-/// [`ingest`] onto any bus (the in-process one in tests).
-pub fn ingest_on<B: EventBus>(config: &RunConfig, bus: &B, speed: Speed) -> Result<IngestSummary, RoleError> {
+/// [`ingest`] onto any bus (the in-process one in tests), telling `probe`
+/// about each event published.
+pub fn ingest_on<B: EventBus>(
+    config: &RunConfig,
+    bus: &B,
+    speed: Speed,
+    probe: Option<Arc<dyn Probe>>,
+) -> Result<IngestSummary, RoleError> {
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;
     let publisher = Publisher::new(bus.producer()?, topics, config.bus.format, Arc::new(BusMetrics::default()));
-    let mut sink = PublishSink { publisher, last: None, seq: 0, published: 0, error: None };
+    let mut sink = PublishSink { publisher, last: None, seq: 0, published: 0, error: None, probe };
     if let Some(ws) = &config.ingest.websocket {
         return from_websocket(ws, sink);
     }

@@ -10,10 +10,10 @@
 //! switch is in the state store, where execution reads it before every
 //! order, and it is announced on the control topic.
 
+use super::ConsumeOptions;
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
-use super::strategy::ConsumeOptions;
 use crate::config::RunConfig;
 use hft_bus::bus::{CommitPosition, EventBus};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};

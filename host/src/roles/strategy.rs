@@ -2,6 +2,7 @@
 //! model components, the strategy component, pre-trade risk), its venue
 //! steps and signals back onto the bus.
 
+use super::ConsumeOptions;
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
@@ -32,16 +33,6 @@ const DEDUPE_WINDOW: usize = 1 << 18;
 
 /// How long a flush of the role's outputs may take before the role gives up.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How a consuming role runs beyond its configuration.
-#[derive(Debug, Clone, Default)]
-pub struct ConsumeOptions {
-    /// Stop once nothing has arrived for this long (a replay through the
-    /// bus, a test); `None` runs until the process is stopped.
-    pub until_idle: Option<Duration>,
-    /// Write the report files under `[run] reports_dir` when the role stops.
-    pub write_report: bool,
-}
 
 /// What a strategy role did.
 pub struct StrategySummary {
