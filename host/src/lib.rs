@@ -30,3 +30,4 @@ pub mod roles;
 pub mod runtime;
 pub mod strategy;
 pub mod table;
+pub mod telemetry;

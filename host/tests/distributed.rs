@@ -12,6 +12,7 @@ use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
 use hft_host::config::{self, RunConfig, Speed};
 use hft_host::pipeline::{RunOptions, run};
 use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_risk, run_strategy, run_topics};
+use hft_host::telemetry::Telemetry;
 use hft_state::{FileStore, Namespace, StateStore};
 use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Order, OrderKind};
@@ -51,7 +52,25 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     // change nothing: the strategy drops the copies by message id.
     ingest_on(&cfg, &bus, Speed::Max, None).expect("second ingest");
     let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
-    let strategy = run_strategy(&cfg, &rt, &bus, &store, &quick()).expect("strategy role");
+    let telemetry = Telemetry::new("strategy");
+    let options = ConsumeOptions { telemetry: Some(telemetry.clone()), ..quick() };
+    let strategy = run_strategy(&cfg, &rt, &bus, &store, &options).expect("strategy role");
+    // What /metrics would show.
+    let metrics = telemetry.encode_metrics();
+    for want_line in [
+        format!("hft_ticks_total {}", embedded.counters.ticks),
+        format!("hft_fills_total{{strategy=\"pairs-demo\"}} {}", want.len()),
+        format!("hft_orders_total{{strategy=\"pairs-demo\",outcome=\"sent\"}} {}", embedded.counters.orders_sent),
+        format!(
+            "hft_orders_total{{strategy=\"pairs-demo\",outcome=\"rejected\"}} {}",
+            embedded.counters.orders_rejected
+        ),
+        "hft_state_store_up 1".to_string(),
+        "hft_kill_switch 0".to_string(),
+    ] {
+        assert!(metrics.lines().any(|l| l == want_line), "{want_line:?} not in\n{metrics}");
+    }
+    assert!(telemetry.readiness().report().is_ready(), "{}", telemetry.readiness().report().render());
     assert_eq!(strategy.duplicates, ingested.published, "every second copy is dropped");
     assert_eq!(strategy.outcome.counters.ticks, embedded.counters.ticks, "same ticks");
     assert_eq!(strategy.split_ticks, 0);

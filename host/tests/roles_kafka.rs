@@ -290,3 +290,48 @@ fn execution_waits_while_redis_is_down_and_goes_on_by_itself_when_it_is_back() {
     assert_eq!(copies, 0);
     assert_eq!(got, want, "after the outage everything went through, once");
 }
+
+/// `GET path` on `addr`: the status code and body, or `None` if nothing listens.
+fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((status, text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()))
+}
+
+#[test]
+fn a_role_serves_health_readiness_and_metrics_while_it_runs() {
+    let broker = Tansu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &broker.bootstrap);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .args(["run", "--role", "execution", "--until-idle", "6", "--config"])
+        .arg(&cfg)
+        .env("HFT_SERVER__LISTEN", &addr)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let ready = loop {
+        match http_get(&addr, "/ready") {
+            Some((200, body)) => break body,
+            _ if Instant::now() > deadline => panic!("/ready never answered 200 on {addr}"),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    assert!(ready.contains("bus"), "{ready}");
+    assert_eq!(http_get(&addr, "/health").map(|r| r.0), Some(200));
+    let (status, metrics) = http_get(&addr, "/metrics").unwrap();
+    assert_eq!(status, 200);
+    assert!(metrics.contains("hft_build_info{version=") && metrics.contains("role=\"execution\""), "{metrics}");
+    assert!(metrics.contains("hft_dead_letters_total{topic=\"hft.orders\"} 0"), "{metrics}");
+    assert_eq!(http_get(&addr, "/nope").map(|r| r.0), Some(404));
+    assert!(child.wait().unwrap().success());
+}

@@ -4,6 +4,7 @@
 use crate::config::{self, RunConfig, Speed};
 use crate::roles::{self, ConsumeOptions, Role};
 use crate::runtime::Runtime;
+use crate::telemetry::{Telemetry, serve};
 use anyhow::Context;
 use hft_bus::kafka::KafkaBus;
 use std::path::PathBuf;
@@ -38,12 +39,29 @@ fn kafka(cfg: &RunConfig, role: Role) -> anyhow::Result<KafkaBus> {
 /// component runtime; the others do not load components.
 pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec<String>> {
     let cfg = config::load(args.config.as_deref(), std::env::vars())?;
-    let options = ConsumeOptions { until_idle: args.until_idle, write_report: args.write_report, probe: None };
+    let role_name = format!("{:?}", args.role).to_lowercase();
+    let telemetry = Telemetry::new(&role_name);
+    // Kept alive for the role's life; dropping it stops the server.
+    let _server = match cfg.server.listen {
+        Some(addr) => {
+            let server = serve(addr, telemetry.clone()).with_context(|| format!("[server] listen {addr}"))?;
+            tracing::info!(addr = %server.local_addr(), "serving /health, /ready and /metrics");
+            Some(server)
+        }
+        None => None,
+    };
+    let options = ConsumeOptions {
+        until_idle: args.until_idle,
+        write_report: args.write_report,
+        probe: None,
+        telemetry: Some(telemetry),
+    };
     let mut out = Vec::new();
     match args.role {
         Role::All => anyhow::bail!("role all is the embedded run (`hft-host run`)"),
         Role::Ingest => {
-            let summary = roles::ingest(&cfg, args.speed.unwrap_or(cfg.run.speed))?;
+            let telemetry = options.telemetry_for("ingest");
+            let summary = roles::ingest(&cfg, args.speed.unwrap_or(cfg.run.speed), &telemetry)?;
             for s in &summary.read_stats {
                 out.push(format!("{}: {} rows, {} events, {} bad rows", s.file, s.rows_read, s.events, s.bad_rows));
             }

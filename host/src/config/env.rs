@@ -13,8 +13,20 @@ pub const ENV_PREFIX: &str = "HFT_";
 
 /// The top-level sections; a variable `HFT_<SECTION>__...` must name one.
 /// Variables without `__` (`HFT_LOG`, `HFT_CACHE_DIR`) are not configuration.
-pub const SECTIONS: [&str; 11] =
-    ["run", "data", "instruments", "models", "strategy", "risk", "execution", "report", "bus", "ingest", "state"];
+pub const SECTIONS: [&str; 12] = [
+    "run",
+    "data",
+    "instruments",
+    "models",
+    "strategy",
+    "risk",
+    "execution",
+    "report",
+    "bus",
+    "ingest",
+    "state",
+    "server",
+];
 
 /// Merge every configuration variable of `vars` into `root`. The value is
 /// read as a TOML literal when it is one (`1e-5`, `true`, `"x"`,

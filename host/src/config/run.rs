@@ -44,6 +44,18 @@ pub struct RunConfig {
     /// and the kill switch.
     #[serde(default)]
     pub state: StateConfig,
+    /// Where a role serves `/health`, `/ready` and `/metrics`.
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+/// `[server]`: the health and metrics endpoints of a role process.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// `host:port` to serve `GET /health`, `/ready` and `/metrics` on
+    /// (the chart uses `0.0.0.0:8000`); none when unset.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// `[state]`: the state store of distributed mode. Redis when `redis_url`

@@ -4,8 +4,10 @@
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
+use super::role_metrics::ExecutionMetrics;
 use super::{ConsumeOptions, Probe};
 use crate::config::RunConfig;
+use crate::telemetry::Heartbeat;
 use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
@@ -71,6 +73,8 @@ struct Venues<'s, P: Producer> {
     publisher: Publisher<P>,
     summary: ExecutionSummary,
     fills: Vec<Fill>,
+    metrics: ExecutionMetrics,
+    heartbeat: Heartbeat,
 }
 
 fn checkpoint_name(strategy: &StrategyId) -> Result<ComponentName, RoleError> {
@@ -108,13 +112,18 @@ impl<P: Producer> Venues<'_, P> {
     fn wait_for_store<T>(&mut self, mut op: impl FnMut() -> Result<T, StoreError>) -> Result<T, RoleError> {
         let mut waited = false;
         loop {
+            self.heartbeat.beat();
             match op() {
-                Ok(v) => return Ok(v),
+                Ok(v) => {
+                    self.metrics.store_up.set(true);
+                    return Ok(v);
+                }
                 Err(e) if e.is_unavailable() => {
                     if !waited {
                         self.summary.blocked += 1;
                         waited = true;
                     }
+                    self.metrics.store_up.set(false);
                     std::thread::sleep(BLOCKED_RETRY);
                 }
                 Err(e) => return Err(e.into()),
@@ -126,11 +135,13 @@ impl<P: Producer> Venues<'_, P> {
     /// an order out.
     fn permit(&mut self) -> Result<bool, RoleError> {
         let store = self.store;
-        self.wait_for_store(|| match FailClosed::new(store).permit() {
+        let allowed = self.wait_for_store(|| match FailClosed::new(store).permit() {
             Ok(_) => Ok(true),
             Err(Blocked::KillSwitch(_)) => Ok(false),
             Err(Blocked::Store(e)) => Err(e),
-        })
+        })?;
+        self.metrics.kill_switch.set(!allowed);
+        Ok(allowed)
     }
 
     /// Apply one step, exactly once and in order.
@@ -154,6 +165,7 @@ impl<P: Producer> Venues<'_, P> {
             VenueCommand::Market(events) => events.iter().for_each(|e| account.venue.on_market(e, &mut self.fills)),
             VenueCommand::Submit(order) if !allowed => {
                 self.summary.refused += 1;
+                self.metrics.of(&msg.strategy).2.inc();
                 tracing::warn!(strategy = %msg.strategy, order = %order.id, "order refused: kill switch engaged");
             }
             VenueCommand::Submit(order) => {
@@ -161,7 +173,13 @@ impl<P: Producer> Venues<'_, P> {
                     p.order_received(&order);
                 }
                 let id = order.id;
-                if let Err(e) = account.venue.submit(order) {
+                let accepted = account.venue.submit(order);
+                let counters = self.metrics.of(&msg.strategy);
+                match &accepted {
+                    Ok(_) => counters.1.inc(),
+                    Err(_) => counters.2.inc(),
+                }
+                if let Err(e) = accepted {
                     self.summary.refused += 1;
                     tracing::warn!(strategy = %msg.strategy, order = %id, error = %e, "order refused by the venue");
                 }
@@ -177,6 +195,7 @@ impl<P: Producer> Venues<'_, P> {
             );
             let body = FillMessage { strategy: msg.strategy.clone(), fill };
             self.publisher.publish(&Envelope::new(id, body.clone()))?;
+            self.metrics.of(&msg.strategy).0.inc();
             self.summary.fills.push(body);
         }
         Ok(())
@@ -223,6 +242,8 @@ pub fn run_execution<B: EventBus>(
     store: &dyn StateStore,
     options: &ConsumeOptions,
 ) -> Result<ExecutionSummary, RoleError> {
+    let telemetry = options.telemetry_for("execution");
+    let ready_bus = telemetry.readiness().flag("bus");
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;
@@ -234,6 +255,7 @@ pub fn run_execution<B: EventBus>(
     let group = format!("{}-execution", config.bus.group_prefix);
     let consumer = bus.consumer(&group, &[topics.orders.name.as_str()])?;
     let mut subscriber: Subscriber<VenueMessage, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
+    ready_bus.set(true);
     let mut venues = Venues {
         config: config.execution.clone(),
         probe: options.probe.clone(),
@@ -243,11 +265,15 @@ pub fn run_execution<B: EventBus>(
         publisher,
         summary: ExecutionSummary::default(),
         fills: Vec::new(),
+        metrics: ExecutionMetrics::new(&telemetry, &topics.orders.name),
+        heartbeat: telemetry.heartbeat().clone(),
     };
+    let mut dead_lettered = 0u64;
     let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
     let mut last_message = Instant::now();
     tracing::info!(%group, topic = %topics.orders.name, "execution role consuming");
     loop {
+        venues.heartbeat.beat();
         let idle = match subscriber.poll(Duration::from_millis(50))? {
             Some(received) => {
                 last_message = Instant::now();
@@ -258,6 +284,9 @@ pub fn run_execution<B: EventBus>(
             }
             None => options.until_idle.is_some_and(|idle| last_message.elapsed() >= idle),
         };
+        let now_dead = metrics.snapshot().dead_lettered;
+        venues.metrics.dead_letters.inc_by(now_dead - dead_lettered);
+        dead_lettered = now_dead;
         if commits.is_due(idle) {
             if venues.durable()? {
                 commits.commit(subscriber.consumer_mut())?;

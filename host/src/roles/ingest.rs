@@ -3,6 +3,7 @@
 use super::{Probe, RoleError};
 use crate::config::{RunConfig, Speed, WebSocketSource};
 use crate::ingest::{EventSink, PacedReplayError, SinkClosed, WsIngest, WsIngestConfig, replay_paced};
+use crate::telemetry::{Heartbeat, Telemetry};
 use hft_bus::bus::{BusError, EventBus, Producer};
 use hft_bus::kafka::KafkaBus;
 use hft_bus::metrics::BusMetrics;
@@ -118,11 +119,22 @@ pub fn run_topics(config: &RunConfig) -> TopicsConfig {
 /// Publish the run's market data into the market-data topic of the Kafka
 /// cluster in `[bus]`, then flush: the `[ingest.websocket]` stream when one
 /// is configured, else the `[[data]]` files replayed at `speed`.
-pub fn ingest(config: &RunConfig, speed: Speed) -> Result<IngestSummary, RoleError> {
+/// Each event published beats `telemetry`'s heartbeat.
+pub fn ingest(config: &RunConfig, speed: Speed, telemetry: &Telemetry) -> Result<IngestSummary, RoleError> {
     let kafka = config.bus.kafka.clone().ok_or_else(|| {
         RoleError::Config("the ingest role publishes to Kafka: set [bus.kafka] bootstrap_servers".to_string())
     })?;
-    ingest_on(config, &KafkaBus::new(kafka), speed, None)
+    let beat = Arc::new(BeatOnPublish(telemetry.heartbeat().clone()));
+    ingest_on(config, &KafkaBus::new(kafka), speed, Some(beat))
+}
+
+/// Keeps `/health` alive while events flow.
+struct BeatOnPublish(Heartbeat);
+
+impl Probe for BeatOnPublish {
+    fn published(&self, _: &MarketEvent) {
+        self.0.beat();
+    }
 }
 
 /// [`ingest`] onto any bus (the in-process one in tests), telling `probe`

@@ -21,6 +21,7 @@ mod execution;
 mod ingest;
 mod options;
 mod risk;
+mod role_metrics;
 mod state_store;
 mod strategy;
 mod strategy_checkpoint;

@@ -1,5 +1,6 @@
 //! How a role runs beyond its configuration.
 
+use crate::telemetry::Telemetry;
 use hft_trading::execution::Order;
 use hft_trading::market::MarketEvent;
 use std::fmt;
@@ -32,6 +33,16 @@ pub struct ConsumeOptions {
     pub write_report: bool,
     /// Hooks for a benchmark.
     pub probe: Option<Arc<dyn Probe>>,
+    /// Where the role reports its metrics, readiness and heartbeat (served
+    /// by [`crate::telemetry::serve`]); a private one when `None`.
+    pub telemetry: Option<Telemetry>,
+}
+
+impl ConsumeOptions {
+    /// The role's telemetry: the one given, or a private one.
+    pub fn telemetry_for(&self, role: &str) -> Telemetry {
+        self.telemetry.clone().unwrap_or_else(|| Telemetry::new(role))
+    }
 }
 
 impl fmt::Debug for ConsumeOptions {

@@ -14,7 +14,9 @@ use super::ConsumeOptions;
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
+use super::role_metrics::RiskMetrics;
 use crate::config::RunConfig;
+use crate::telemetry::Telemetry;
 use hft_bus::bus::{CommitPosition, EventBus};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
@@ -65,12 +67,22 @@ struct RiskCheckpoint {
 }
 
 /// Run `op` until the store answers (the role cannot act without it).
-fn wait_for_store<T>(waits: &mut u64, mut op: impl FnMut() -> Result<T, StoreError>) -> Result<T, RoleError> {
+fn wait_for_store<T>(
+    waits: &mut u64,
+    telemetry: &Telemetry,
+    mut op: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, RoleError> {
     let mut waited = false;
+    let up = telemetry.state_store_up();
     loop {
+        telemetry.heartbeat().beat();
         match op() {
-            Ok(v) => return Ok(v),
+            Ok(v) => {
+                up.set(true);
+                return Ok(v);
+            }
             Err(e) if e.is_unavailable() => {
+                up.set(false);
                 if !waited {
                     *waits += 1;
                     waited = true;
@@ -96,6 +108,8 @@ pub fn run_risk<B: EventBus>(
     store: &dyn StateStore,
     options: &ConsumeOptions,
 ) -> Result<RiskSummary, RoleError> {
+    let telemetry = options.telemetry_for("risk");
+    let ready_bus = telemetry.readiness().flag("bus");
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;
@@ -106,12 +120,14 @@ pub fn run_risk<B: EventBus>(
     let group = format!("{}-risk", config.bus.group_prefix);
     let consumer = bus.consumer(&group, &[topics.fills.name.as_str(), topics.market_data.name.as_str()])?;
     let mut subscriber: Subscriber<AnyMessage, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
+    ready_bus.set(true);
+    let gauges = RiskMetrics::new(&telemetry, &config.run.name, Money(config.run.initial_capital));
 
     let strategy = config.run.name.clone();
     let checkpoint_name = ComponentName::new(&format!("risk.{strategy}"))?;
     let state_id = hft_state::StrategyId::new(&strategy)?;
     let mut store_waits = 0u64;
-    let saved = wait_for_store(&mut store_waits, || store.snapshot(&checkpoint_name))?;
+    let saved = wait_for_store(&mut store_waits, &telemetry, || store.snapshot(&checkpoint_name))?;
     let (mut portfolio, mut risk, mut last_ts, resumed) = match saved {
         Some(s) => {
             let cp: RiskCheckpoint = serde_json::from_slice(&s.bytes)
@@ -135,6 +151,7 @@ pub fn run_risk<B: EventBus>(
     let mut last_message = Instant::now();
     tracing::info!(%group, %strategy, "risk role consuming");
     loop {
+        telemetry.heartbeat().beat();
         let idle = match subscriber.poll(Duration::from_millis(50))? {
             Some(received) => {
                 last_message = Instant::now();
@@ -142,6 +159,7 @@ pub fn run_risk<B: EventBus>(
                 let ts = match received.envelope.body {
                     AnyMessage::Fill(f) if f.strategy.as_str() == strategy => {
                         fills += 1;
+                        gauges.fills.inc();
                         if let Err(e) = portfolio.apply(&f.fill) {
                             tracing::error!(order = %f.fill.order_id, error = %e, "fill not booked");
                         }
@@ -166,11 +184,16 @@ pub fn run_risk<B: EventBus>(
                     let ts = last_ts.map_or(ts, |l: Timestamp| l.max(ts));
                     last_ts = Some(ts);
                     let before = risk.state();
-                    if risk.on_equity(ts, equity) == RiskState::Halted && before != RiskState::Halted {
+                    let now = risk.on_equity(ts, equity);
+                    gauges.observe(equity, now);
+                    if now == RiskState::Halted && before != RiskState::Halted {
                         let why = risk.transitions().last().map(|t| format!("{:?}", t.reason)).unwrap_or_default();
                         let reason = format!("risk role: {strategy} halted ({why})");
                         tracing::error!(%reason, "engaging the kill switch");
-                        wait_for_store(&mut store_waits, || store.set_kill_switch(&KillSwitch::engaged(&reason, ts)))?;
+                        wait_for_store(&mut store_waits, &telemetry, || {
+                            store.set_kill_switch(&KillSwitch::engaged(&reason, ts))
+                        })?;
+                        gauges.kill_switch.set(true);
                         let event = ControlEvent::KillSwitch { on: true, reason: reason.clone() };
                         let id = MessageId::derive("kill-switch", &[strategy.as_bytes(), &ts.nanos().to_le_bytes()]);
                         publisher.publish(&Envelope::new(id, event))?;
@@ -194,7 +217,7 @@ pub fn run_risk<B: EventBus>(
                 bytes: serde_json::to_vec(&cp).expect("a risk checkpoint serialises"),
             };
             let account = AccountSnapshot::of_portfolio(state_id.clone(), fills, as_of, &portfolio);
-            wait_for_store(&mut store_waits, || {
+            wait_for_store(&mut store_waits, &telemetry, || {
                 store.put_snapshot(&snapshot)?;
                 store.put_account(&account)?;
                 store.put_risk(&RiskRecord::of_manager(&risk, as_of))

@@ -6,6 +6,7 @@ use super::ConsumeOptions;
 use super::RoleError;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
+use super::role_metrics::StrategyMetrics;
 use super::strategy_checkpoint::StrategyCheckpoint;
 use super::tick_assembler::{Tick, TickAssembler};
 use super::venue_tap::VenueTap;
@@ -19,7 +20,7 @@ use hft_bus::wire::{
     DeadLetter, Envelope, MarketData, MessageId, NamedValue, Signals, StrategyId, VenueCommand, VenueMessage,
 };
 use hft_state::{AccountSnapshot, ComponentName, ComponentSnapshot, RiskRecord, StateStore};
-use hft_trading::domain::Timestamp;
+use hft_trading::domain::{Money, Timestamp};
 use hft_trading::execution::PaperBroker;
 use hft_trading::market::MarketEvent;
 use std::path::Path;
@@ -75,6 +76,7 @@ struct StrategyLoop<P: hft_bus::bus::Producer> {
     latency: LatencySamples,
     venue_steps: u64,
     signals: u64,
+    metrics: StrategyMetrics,
 }
 
 impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
@@ -88,10 +90,12 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             self.publisher.publish(&Envelope::new(id, msg))?;
             self.venue_steps += 1;
         }
-        if first_order.is_some() {
+        let latency = first_order.map(|_| started.elapsed());
+        if let Some(d) = latency {
             // Measured to the order's hand-over to the producer.
-            self.latency.record(started.elapsed());
+            self.latency.record(d);
         }
+        self.metrics.after_tick(&self.pipeline, latency);
         let ts = tick.events[0].ts();
         self.last_tick = Some(ts);
         let values = self
@@ -128,6 +132,8 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             .and_then(|()| store.kill_switch());
         match written {
             Ok(switch) => {
+                self.metrics.store_up.set(true);
+                self.metrics.kill_switch.set(switch.engaged);
                 if switch.engaged && self.pipeline.risk().state() != hft_trading::risk::RiskState::Halted {
                     tracing::warn!(reason = %switch.reason, "kill switch engaged: halting and flattening");
                     self.pipeline.kill(as_of);
@@ -136,6 +142,7 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             }
             Err(e) if e.is_unavailable() => {
                 tracing::warn!(error = %e, "state store unavailable: checkpoint and commit postponed");
+                self.metrics.store_up.set(false);
                 Ok(false)
             }
             Err(e) => Err(e.into()),
@@ -156,6 +163,9 @@ pub fn run_strategy<B: EventBus>(
     store: &dyn StateStore,
     options: &ConsumeOptions,
 ) -> Result<StrategySummary, RoleError> {
+    let telemetry = options.telemetry_for("strategy");
+    let ready_bus = telemetry.readiness().flag("bus");
+    let ready_components = telemetry.readiness().flag("components");
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;
@@ -166,6 +176,7 @@ pub fn run_strategy<B: EventBus>(
     let group = format!("{}-strategy", config.bus.group_prefix);
     let consumer = bus.consumer(&group, &[topics.market_data.name.as_str()])?;
     let mut subscriber: Subscriber<MarketData, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
+    ready_bus.set(true);
 
     let (tx, steps) = channel();
     let broker = PaperBroker::new(config.execution.clone())?;
@@ -191,7 +202,14 @@ pub fn run_strategy<B: EventBus>(
         latency: LatencySamples::default(),
         venue_steps: 0,
         signals: 0,
+        metrics: StrategyMetrics::new(
+            &telemetry,
+            &config.run.name,
+            &topics.market_data.name,
+            Money(config.run.initial_capital),
+        ),
     };
+    ready_components.set(true);
     let checkpoint_name = ComponentName::new(&format!("strategy.{}", config.run.name))?;
     let resumed_after = match store.snapshot(&checkpoint_name)? {
         Some(snapshot) => {
@@ -215,7 +233,10 @@ pub fn run_strategy<B: EventBus>(
     let mut last_message = Instant::now();
     let start = Instant::now();
     tracing::info!(%group, topic = %topics.market_data.name, strategy = %work.strategy, "strategy role consuming");
+    let heartbeat = telemetry.heartbeat().clone();
+    let mut dead_lettered = 0u64;
     loop {
+        heartbeat.beat();
         match subscriber.poll(poll)? {
             Some(received) => {
                 last_message = Instant::now();
@@ -235,6 +256,7 @@ pub fn run_strategy<B: EventBus>(
                 }
                 if let Err(event) = assembler.push(event, position.clone()) {
                     late_events += 1;
+                    work.metrics.dead_letters.inc();
                     dead_letter_late(&mut work.publisher, &received.delivery, &event)?;
                     commits.done(&position);
                 }
@@ -252,6 +274,9 @@ pub fn run_strategy<B: EventBus>(
         while let Some(tick) = assembler.next_ready() {
             work.process(&tick, &mut commits)?;
         }
+        let now_dead = metrics.snapshot().dead_lettered;
+        work.metrics.dead_letters.inc_by(now_dead - dead_lettered);
+        dead_lettered = now_dead;
         if commits.is_due(false) {
             durable(
                 &mut work,
