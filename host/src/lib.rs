@@ -25,6 +25,7 @@ pub mod commands;
 pub mod config;
 pub mod ingest;
 pub mod models;
+pub mod orchestrator;
 pub mod pipeline;
 pub mod roles;
 pub mod runtime;

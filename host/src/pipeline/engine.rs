@@ -443,6 +443,29 @@ impl Pipeline {
         self.send(ts, send, started)
     }
 
+    /// Exchange this pipeline's models and strategy, with their state and
+    /// the model-output board, for `other`'s: the hot swap that promotes a
+    /// challenger or rolls one back. Each pipeline keeps its own book (venue,
+    /// positions, risk, report), so the champion's account trades on with
+    /// the promoted logic from the next tick, and the demoted logic goes on
+    /// shadow-trading in the challenger's paper account, warm, ready to be
+    /// swapped back. It is a few pointer swaps between two ticks: no event
+    /// is dropped or seen twice. Refused (nothing changes) unless both read
+    /// the same instruments in the same order.
+    pub fn swap_wiring(&mut self, other: &mut Pipeline) -> Result<(), CheckpointError> {
+        if self.wiring.instruments.ids() != other.wiring.instruments.ids() {
+            return Err(CheckpointError::Mismatch(format!(
+                "the pipelines read different instruments: {:?} and {:?}",
+                self.wiring.instruments.ids(),
+                other.wiring.instruments.ids()
+            )));
+        }
+        std::mem::swap(&mut self.wiring, &mut other.wiring);
+        std::mem::swap(&mut self.board, &mut other.board);
+        std::mem::swap(&mut self.updated, &mut other.updated);
+        Ok(())
+    }
+
     /// Everything needed to continue this pipeline exactly after a crash
     /// (see [`PipelineCheckpoint`]). Taken between ticks.
     pub fn checkpoint(&mut self) -> Result<PipelineCheckpoint, CheckpointError> {
