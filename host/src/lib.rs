@@ -21,6 +21,7 @@
 //! - [`commands`]: the CLI's subcommands as library functions.
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod commands;
 pub mod config;
 pub mod ingest;

@@ -1,10 +1,13 @@
 //! `hft-host run`: the main job on a configuration (the embedded default
 //! when none is given).
 
+use crate::admin::{AdminConfig, serve_admin};
 use crate::config::{self, Speed};
-use crate::pipeline::{self, RunOptions, RunOutcome};
+use crate::pipeline::{self, AdminRun, RunOptions, RunOutcome};
 use crate::runtime::Runtime;
+use crate::telemetry::Telemetry;
 use anyhow::Context;
+use hft_trading::domain::Money;
 use std::path::PathBuf;
 
 /// Arguments of `run`.
@@ -21,13 +24,30 @@ pub struct Run {
 }
 
 /// Load the configuration (with `HFT_...` overrides from the process
-/// environment), run it, and return the outcome.
+/// environment), run it, and return the outcome. With `HFT_ADMIN_TOKEN` (or
+/// `HFT_ADMIN_TOKEN_FILE`) set, the admin API is served while it runs
+/// (`HFT_ADMIN_ADDR`, default `127.0.0.1:8005`), so challengers can be
+/// started, promoted and rolled back during a real-time replay.
 pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
     let cfg = config::load(args.config.as_deref(), std::env::vars())?;
     let options = RunOptions { speed: args.speed, write_report: !args.no_report, progress: args.progress };
-    let outcome = pipeline::run(&cfg, runtime, &options).with_context(|| match &args.config {
+    let what = || match &args.config {
         Some(p) => format!("run of {}", p.display()),
         None => "run of the embedded default configuration".to_string(),
-    })?;
-    Ok(outcome)
+    };
+    let Some(admin) = AdminConfig::from_vars(std::env::vars())? else {
+        return pipeline::run(&cfg, runtime, &options).with_context(what);
+    };
+    let telemetry = Telemetry::new("all");
+    let addr = admin.addr;
+    let (_server, inbox) = serve_admin(admin, telemetry.clone()).with_context(|| format!("admin API on {addr}"))?;
+    let served = AdminRun {
+        inbox,
+        max_challengers: cfg.evop.max_challengers,
+        challenger_capital: Money(cfg.evop.challenger_capital.unwrap_or(cfg.run.initial_capital)),
+        rollback_drawdown: cfg.evop.rollback_drawdown,
+        registry_dir: Some(cfg.registry.dir.clone()),
+        heartbeat: Some(telemetry.heartbeat().clone()),
+    };
+    pipeline::run_served(&cfg, runtime, &options, Some(&served)).with_context(what)
 }

@@ -13,7 +13,7 @@ pub const ENV_PREFIX: &str = "HFT_";
 
 /// The top-level sections; a variable `HFT_<SECTION>__...` must name one.
 /// Variables without `__` (`HFT_LOG`, `HFT_CACHE_DIR`) are not configuration.
-pub const SECTIONS: [&str; 12] = [
+pub const SECTIONS: [&str; 14] = [
     "run",
     "data",
     "instruments",
@@ -26,6 +26,8 @@ pub const SECTIONS: [&str; 12] = [
     "ingest",
     "state",
     "server",
+    "registry",
+    "evop",
 ];
 
 /// Merge every configuration variable of `vars` into `root`. The value is

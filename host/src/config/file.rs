@@ -59,12 +59,41 @@ pub fn load(path: Option<&Path>, vars: impl IntoIterator<Item = (String, String)
     if let Some(base) = base.filter(|b| !b.as_os_str().is_empty()) {
         rebase_paths(&mut root, &base);
     }
-    apply_env(&mut root, vars)?;
+    let vars: Vec<(String, String)> = vars.into_iter().collect();
+    apply_env(&mut root, vars.iter().cloned())?;
+    apply_evop_env(&mut root, &vars)?;
     let config: RunConfig = root.try_into().map_err(|e: toml::de::Error| invalid(e.to_string()))?;
     if config.data.is_empty() {
         return Err(invalid("no [[data]] source: the run has nothing to replay".to_string()));
     }
     Ok(config)
+}
+
+/// The deployment guide's variables for the champion and challengers, over
+/// `[evop]`: `EVOP_MAX_CHALLENGERS`, `CHAMPION_INITIAL_CAPITAL` (exact
+/// decimal) and `EVOP_CONFIDENCE_LEVEL`.
+fn apply_evop_env(root: &mut Value, vars: &[(String, String)]) -> Result<(), ConfigError> {
+    for (name, raw) in vars {
+        let (key, value) = match name.as_str() {
+            "EVOP_MAX_CHALLENGERS" => ("max_challengers", raw.trim().parse::<i64>().ok().map(Value::Integer)),
+            "CHAMPION_INITIAL_CAPITAL" => (
+                "challenger_capital",
+                raw.trim().parse::<rust_decimal::Decimal>().ok().map(|d| Value::String(d.normalize().to_string())),
+            ),
+            "EVOP_CONFIDENCE_LEVEL" => {
+                ("confidence_level", raw.trim().parse::<f64>().ok().filter(|c| *c > 0.0 && *c < 1.0).map(Value::Float))
+            }
+            _ => continue,
+        };
+        let value = value
+            .ok_or_else(|| ConfigError::Env { var: name.clone(), reason: format!("{raw:?} is not valid here") })?;
+        let table = root.as_table_mut().expect("a configuration is a table");
+        let evop = table.entry("evop").or_insert_with(|| Value::Table(Default::default()));
+        evop.as_table_mut()
+            .ok_or_else(|| ConfigError::Env { var: name.clone(), reason: "[evop] is not a table".into() })?
+            .insert(key.to_string(), value);
+    }
+    Ok(())
 }
 
 /// Make the file's relative paths relative to the file.
@@ -91,8 +120,10 @@ fn rebase_paths(root: &mut Value, base: &Path) {
             }
         }
     }
-    if let Some(p) = root.get_mut("state").and_then(|s| s.get_mut("dir")) {
-        join(p, false);
+    for section in ["state", "registry"] {
+        if let Some(p) = root.get_mut(section).and_then(|s| s.get_mut("dir")) {
+            join(p, false);
+        }
     }
     if let Some(Value::Table(models)) = root.get_mut("models") {
         for (_, m) in models.iter_mut() {

@@ -47,6 +47,55 @@ pub struct RunConfig {
     /// Where a role serves `/health`, `/ready` and `/metrics`.
     #[serde(default)]
     pub server: ServerConfig,
+    /// Where uploaded plugins are kept.
+    #[serde(default)]
+    pub registry: RegistrySection,
+    /// The champion and its challengers.
+    #[serde(default)]
+    pub evop: EvopConfig,
+}
+
+/// `[registry]`: the plugin registry's directory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrySection {
+    /// Uploaded components as `<sha256>.wasm` with their records.
+    pub dir: PathBuf,
+}
+
+impl Default for RegistrySection {
+    fn default() -> RegistrySection {
+        RegistrySection { dir: PathBuf::from("var/registry") }
+    }
+}
+
+/// `[evop]`: the champion and its challengers. The deployment guide's
+/// variables override it: `EVOP_MAX_CHALLENGERS`, `CHAMPION_INITIAL_CAPITAL`,
+/// `EVOP_CONFIDENCE_LEVEL`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvopConfig {
+    /// Most challengers shadow-trading at once.
+    pub max_challengers: usize,
+    /// Virtual capital of each challenger's paper account; the champion's
+    /// `[run] initial_capital` when unset.
+    pub challenger_capital: Option<Decimal>,
+    /// Confidence level of the promotion gate.
+    pub confidence_level: f64,
+    /// A promoted champion whose equity falls this fraction below its
+    /// equity at promotion is rolled back by itself.
+    pub rollback_drawdown: Option<f64>,
+}
+
+impl Default for EvopConfig {
+    fn default() -> EvopConfig {
+        EvopConfig {
+            max_challengers: 5,
+            challenger_capital: None,
+            confidence_level: 0.99,
+            rollback_drawdown: Some(0.05),
+        }
+    }
 }
 
 /// `[server]`: the health and metrics endpoints of a role process.

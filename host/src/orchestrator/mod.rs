@@ -102,6 +102,11 @@ impl Orchestrator {
         &self.champion
     }
 
+    /// The champion's pipeline, to act on its book (the kill switch).
+    pub fn champion_mut(&mut self) -> &mut Pipeline {
+        &mut self.champion
+    }
+
     /// The id of the logic the champion runs now.
     pub fn champion_id(&self) -> &str {
         &self.champion_id

@@ -6,7 +6,9 @@ use super::latency::LatencySamples;
 use super::model_node::NodeState;
 use super::pacer::Pacer;
 use super::wiring::{Wiring, WiringError};
+use crate::admin::{AdminInbox, EngineContext};
 use crate::config::{RunConfig, Speed};
+use crate::orchestrator::Orchestrator;
 use crate::runtime::Runtime;
 use hft_trading::domain::{Money, Timestamp};
 use hft_trading::execution::{Exchange, PaperBroker, PaperConfigError};
@@ -101,6 +103,11 @@ fn progress_bar(total: u64, enabled: bool) -> ProgressBar {
 pub struct Session {
     /// The pipeline.
     pub pipeline: Pipeline,
+    feed: Feed,
+}
+
+/// The replay side of a session: ticks out, and the end of the run.
+pub struct Feed {
     replay: Replay<Box<dyn EventSource + Send>>,
     next: Option<MarketEvent>,
     primed: bool,
@@ -152,14 +159,38 @@ impl Session {
         let broker = PaperBroker::new(config.execution.clone())?;
         let replay = Replay::open(&config.data, Path::new(""))?;
         let (pipeline, run_id) = assemble(config, runtime, Box::new(broker), speed)?;
-        Ok(Session { pipeline, replay, next: None, primed: false, run_id })
+        Ok(Session { pipeline, feed: Feed { replay, next: None, primed: false, run_id } })
     }
 
     /// The run's id: `<name>-<UTC start>`, the report directory's name.
     pub fn run_id(&self) -> &str {
-        &self.run_id
+        &self.feed.run_id
     }
 
+    /// The pipeline and the feed apart, for a loop that hands the
+    /// pipeline to an orchestrator.
+    pub fn into_parts(self) -> (Pipeline, Feed) {
+        (self.pipeline, self.feed)
+    }
+
+    /// See [`Feed::next_tick`].
+    pub fn next_tick(&mut self, tick: &mut Vec<MarketEvent>) -> Result<bool, RunError> {
+        self.feed.next_tick(tick)
+    }
+
+    /// End the run: reconcile the books and build the report (and write it
+    /// under `reports_dir` when given).
+    pub fn finish(
+        self,
+        wall: f64,
+        latency: LatencySamples,
+        reports_dir: Option<&Path>,
+    ) -> Result<RunOutcome, RunError> {
+        self.feed.finish(self.pipeline, wall, latency, reports_dir)
+    }
+}
+
+impl Feed {
     /// Put the next tick's events (all with one timestamp) into `tick`;
     /// `false` when the data is exhausted. A fatal bad row or an I/O error
     /// ends the run with an error naming the file and line.
@@ -183,16 +214,17 @@ impl Session {
         }
     }
 
-    /// End the run: reconcile the books and build the report (and write it
-    /// under `reports_dir` when given).
+    /// End the run of `pipeline`: reconcile the books and build the report
+    /// (and write it under `reports_dir` when given).
     pub fn finish(
         self,
+        pipeline: Pipeline,
         wall: f64,
         latency: LatencySamples,
         reports_dir: Option<&Path>,
     ) -> Result<RunOutcome, RunError> {
         let read_stats: Vec<ReadStats> = self.replay.stats().into_iter().cloned().collect();
-        conclude(self.pipeline, &self.run_id, read_stats, wall, latency, reports_dir)
+        conclude(pipeline, &self.run_id, read_stats, wall, latency, reports_dir)
     }
 }
 
@@ -284,21 +316,90 @@ pub fn conclude(
 
 /// Run `config` end to end.
 pub fn run(config: &RunConfig, runtime: &Runtime, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    run_served(config, runtime, options, None)
+}
+
+/// How often the loop takes the admin API's commands and publishes its
+/// status, at most.
+const ADMIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// [`run`], with the admin API's commands applied between ticks (start,
+/// stop, promote and roll back challengers; the kill switch) and the
+/// status published for it. Without `admin`, exactly [`run`].
+pub fn run_served(
+    config: &RunConfig,
+    runtime: &Runtime,
+    options: &RunOptions,
+    admin: Option<&AdminRun>,
+) -> Result<RunOutcome, RunError> {
     let speed = options.speed.unwrap_or(config.run.speed);
-    let mut session = Session::open(config, runtime, speed)?;
+    let session = Session::open(config, runtime, speed)?;
     let bar = progress_bar(estimate_events(config), options.progress);
     let mut latency = LatencySamples::default();
     let mut tick: Vec<MarketEvent> = Vec::with_capacity(8);
     let mut pacer = Pacer::new(speed);
-    while session.next_tick(&mut tick)? {
+    let (pipeline, mut feed) = session.into_parts();
+    let Some(admin) = admin else {
+        let mut pipeline = pipeline;
+        while feed.next_tick(&mut tick)? {
+            pacer.wait_for(tick[0].ts());
+            let started = Instant::now();
+            if let Some(d) = pipeline.on_tick(&tick, started) {
+                latency.record(d);
+            }
+            bar.inc(tick.len() as u64);
+        }
+        let wall = pacer.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        return feed.finish(pipeline, wall, latency, options.write_report.then_some(config.run.reports_dir.as_path()));
+    };
+    let mut orch = Orchestrator::new(pipeline, "champion", admin.max_challengers, admin.rollback_drawdown);
+    let ctx = EngineContext {
+        config,
+        runtime,
+        challenger_capital: admin.challenger_capital,
+        registry_dir: admin.registry_dir.as_deref(),
+    };
+    let mut last_admin = Instant::now();
+    let serve = |orch: &mut Orchestrator, last: &mut Instant| {
+        admin.inbox.drain(|c| crate::admin::apply(orch, c, &ctx));
+        admin.inbox.publish(crate::admin::status(orch));
+        if let Some(h) = &admin.heartbeat {
+            h.beat();
+        }
+        *last = Instant::now();
+    };
+    serve(&mut orch, &mut last_admin);
+    while feed.next_tick(&mut tick)? {
         pacer.wait_for(tick[0].ts());
         let started = Instant::now();
-        if let Some(d) = session.pipeline.on_tick(&tick, started) {
+        if let Some(d) = orch.on_tick(&tick, started) {
             latency.record(d);
         }
         bar.inc(tick.len() as u64);
+        if last_admin.elapsed() >= ADMIN_EVERY {
+            serve(&mut orch, &mut last_admin);
+        }
     }
+    serve(&mut orch, &mut last_admin);
     let wall = pacer.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    session.finish(wall, latency, options.write_report.then_some(config.run.reports_dir.as_path()))
+    let reports = options.write_report.then_some(config.run.reports_dir.as_path());
+    feed.finish(orch.into_champion(), wall, latency, reports)
+}
+
+/// The admin API's side of a served run.
+pub struct AdminRun {
+    /// Commands from the API.
+    pub inbox: AdminInbox,
+    /// Most challengers at once.
+    pub max_challengers: usize,
+    /// Virtual capital of each challenger.
+    pub challenger_capital: Money,
+    /// Roll a promotion back when its drawdown exceeds this fraction.
+    pub rollback_drawdown: Option<f64>,
+    /// Where uploaded plugins live.
+    pub registry_dir: Option<PathBuf>,
+    /// Beaten whenever the loop takes commands, for `/health`.
+    pub heartbeat: Option<crate::telemetry::Heartbeat>,
 }

@@ -71,6 +71,7 @@ pub struct Pipeline {
     in_regime: bool,
     last_risk_state: RiskState,
     notes_by_kind: std::collections::BTreeMap<&'static str, u64>,
+    last_ts: Option<Timestamp>,
     /// What happened so far.
     pub counters: Counters,
 }
@@ -104,6 +105,7 @@ impl Pipeline {
             regime_threshold,
             in_regime: false,
             notes_by_kind: Default::default(),
+            last_ts: None,
             counters: Counters::default(),
             wiring,
         }
@@ -144,6 +146,17 @@ impl Pipeline {
         self.risk.kill(ts);
     }
 
+    /// Release the kill switch: the risk manager is ACTIVE again (and moves
+    /// on at the next tick if a limit is still breached).
+    pub fn release_kill(&mut self, ts: Timestamp) {
+        self.risk.resume(ts);
+    }
+
+    /// Event time of the last tick, if any (for operator actions between ticks).
+    pub fn last_tick_time(&self) -> Option<Timestamp> {
+        self.last_ts
+    }
+
     fn note(&mut self, kind: &'static str, ts: Timestamp, text: String) {
         let n = self.notes_by_kind.entry(kind).or_default();
         *n += 1;
@@ -165,6 +178,7 @@ impl Pipeline {
     pub fn on_tick(&mut self, events: &[MarketEvent], started: Instant) -> Option<Duration> {
         let first = events.first()?;
         let ts = first.ts();
+        self.last_ts = Some(ts);
         self.counters.ticks += 1;
         self.fills.clear();
         self.changed.iter_mut().for_each(|c| *c = false);

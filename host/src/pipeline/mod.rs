@@ -18,7 +18,7 @@ mod strategy_node;
 mod wiring;
 
 pub use checkpoint::{CheckpointError, NodeCheckpoint, PipelineCheckpoint};
-pub use driver::{RunError, RunOptions, RunOutcome, Session, assemble, conclude, run};
+pub use driver::{AdminRun, Feed, RunError, RunOptions, RunOutcome, Session, assemble, conclude, run, run_served};
 pub use engine::{Counters, Pipeline};
 pub use instruments::{DEFAULT_LOT, Instruments};
 pub use latency::LatencySamples;

@@ -57,7 +57,7 @@ mod tests;
 pub use error::TelemetryError;
 pub use readiness::{DEFAULT_HEARTBEAT_STALENESS, Heartbeat, Liveness, Readiness, ReadinessReport, ReadyFlag};
 pub use registry::{Counter, FlagGauge, Gauge, Histogram};
-pub use server::{METRICS_CONTENT_TYPE, ServerHandle, serve};
+pub use server::{METRICS_CONTENT_TYPE, ServerHandle, router, serve, serve_app};
 
 use std::sync::Arc;
 use std::time::Duration;

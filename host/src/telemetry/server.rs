@@ -90,6 +90,16 @@ impl Drop for ServerHandle {
 /// [`TelemetryError::Runtime`] or [`TelemetryError::Spawn`] if the server
 /// thread cannot be set up.
 pub fn serve(listen: SocketAddr, telemetry: Telemetry) -> Result<ServerHandle, TelemetryError> {
+    serve_app(listen, router(telemetry).fallback(not_found), "/health, /ready and /metrics")
+}
+
+/// Serves `app` on `listen` the same way (its own thread and runtime,
+/// bound before returning, stopped on drop): the admin API uses it with
+/// these three routes merged into its own.
+///
+/// # Errors
+/// As [`serve`].
+pub fn serve_app(listen: SocketAddr, app: Router, what: &str) -> Result<ServerHandle, TelemetryError> {
     let listener = TcpListener::bind(listen).map_err(|source| TelemetryError::Bind { addr: listen, source })?;
     let local_addr = listener.local_addr().map_err(TelemetryError::Runtime)?;
     listener.set_nonblocking(true).map_err(TelemetryError::Runtime)?;
@@ -100,12 +110,11 @@ pub fn serve(listen: SocketAddr, telemetry: Telemetry) -> Result<ServerHandle, T
         .build()
         .map_err(TelemetryError::Runtime)?;
     let (stop, stopped) = watch::channel(false);
-    let app = router(telemetry);
     let thread = std::thread::Builder::new()
         .name("hft-telemetry".into())
         .spawn(move || runtime.block_on(run(listener, app, stopped)))
         .map_err(TelemetryError::Spawn)?;
-    tracing::info!(addr = %local_addr, "serving /health, /ready and /metrics");
+    tracing::info!(addr = %local_addr, "serving {what}");
     Ok(ServerHandle { local_addr, stop: Some(stop), thread: Some(thread) })
 }
 
@@ -130,14 +139,14 @@ async fn run(listener: TcpListener, app: Router, stopped: watch::Receiver<bool>)
     }
 }
 
-/// The three routes. Anything else is 404; another method on these paths
+/// The three routes, for [`serve`] (which answers anything else with 404)
+/// or to merge into another router. Anything else is 404; another method on these paths
 /// is 405 (HEAD is answered like GET, as HTTP requires).
-fn router(telemetry: Telemetry) -> Router {
+pub fn router(telemetry: Telemetry) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
-        .fallback(not_found)
         .with_state(telemetry)
 }
 

@@ -1,0 +1,139 @@
+//! The admin API of a running `hft-host run` (a real-time replay at a high
+//! speed multiple): tokens, challengers, promotion and rollback, the kill
+//! switch, JSON errors with stable codes, the OpenAPI document against the
+//! routes, and the audit log.
+
+mod common;
+
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "admin-token-0123456789abcdef";
+const READ: &str = "read-token-0123456789abcdef";
+
+/// One HTTP/1.1 request; the status and the body parsed as JSON (or a string).
+fn call(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or(Value::String(body.to_string())))
+}
+
+#[test]
+fn the_admin_api_drives_challengers_during_a_real_time_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let audit = dir.path().join("audit.jsonl");
+    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
+    let child = Command::new(env!("CARGO_BIN_EXE_hft-host"))
+        .current_dir(common::root())
+        .args(["run", "--speed", "40000x", "--no-report", "--quiet"])
+        .env("HFT_RUN__PLUGINS_DIR", &plugins)
+        .env("HFT_ADMIN_TOKEN", ADMIN)
+        .env("HFT_READ_TOKEN", READ)
+        .env("HFT_ADMIN_ADDR", &addr)
+        .env("HFT_ADMIN_AUDIT_LOG", &audit)
+        .env("HFT_REGISTRY__DIR", dir.path().join("registry"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // Up once the loop has published its first status.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(&addr).is_ok() && call(&addr, "GET", "/status", Some(READ), None).0 == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the admin API never came up on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Tokens.
+    let (code, body) = call(&addr, "GET", "/status", None, None);
+    assert_eq!((code, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let (code, _) = call(&addr, "GET", "/status", Some("wrong-token-0123456789"), None);
+    assert_eq!(code, 401);
+    let (code, status) = call(&addr, "GET", "/status", Some(READ), None);
+    assert_eq!(code, 200);
+    assert_eq!(status["champion"]["id"], "champion");
+    let variant = json!({"id": "loose", "params": {"entry-z": 1.5}}).to_string();
+    let (code, body) = call(&addr, "POST", "/challengers", Some(READ), Some(&variant));
+    assert_eq!((code, body["error"]["code"].as_str()), (403, Some("forbidden")));
+
+    // A challenger, promoted and rolled back.
+    let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some(&variant));
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some(&variant));
+    assert_eq!((code, body["error"]["code"].as_str()), (409, Some("conflict")), "{body}");
+    let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some("{not json"));
+    assert_eq!((code, body["error"]["code"].as_str()), (400, Some("bad_request")));
+    let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some(r#"{"id":"x","params":{"no-such":1}}"#));
+    assert_eq!((code, body["error"]["code"].as_str()), (400, Some("bad_request")), "{body}");
+    std::thread::sleep(Duration::from_millis(300));
+    let (_, status) = call(&addr, "GET", "/status", Some(ADMIN), None);
+    let challengers = status["challengers"].as_array().unwrap();
+    assert_eq!(challengers.len(), 1, "{status}");
+    assert!(challengers[0]["ticks"].as_u64().unwrap() > 0, "the challenger shadow-trades: {status}");
+    let (code, body) = call(&addr, "POST", "/promote/loose", Some(ADMIN), None);
+    assert_eq!((code, body["champion"].as_str(), body["demoted"].as_str()), (200, Some("loose"), Some("champion")));
+    let (code, body) = call(&addr, "POST", "/rollback", Some(ADMIN), None);
+    assert_eq!((code, body["champion"].as_str()), (200, Some("champion")), "{body}");
+    let (code, body) = call(&addr, "POST", "/promote/nope", Some(ADMIN), None);
+    assert_eq!((code, body["error"]["code"].as_str()), (404, Some("not_found")));
+    let (code, _) = call(&addr, "DELETE", "/challengers/loose", Some(ADMIN), None);
+    assert_eq!(code, 200);
+
+    // The kill switch.
+    let (code, body) = call(&addr, "POST", "/kill-switch", Some(ADMIN), Some(r#"{"on": true, "reason": "test"}"#));
+    assert_eq!((code, body["risk_state"].as_str()), (200, Some("Halted")), "{body}");
+
+    // Every documented route answers (401 without a token where one is
+    // needed, not 404 or 405), and nothing else does.
+    let (code, doc) = call(&addr, "GET", "/openapi.json", None, None);
+    assert_eq!(code, 200);
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 10, "{doc}");
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let concrete = path.replace("{id}", "loose");
+            let (code, body) = call(&addr, &method.to_uppercase(), &concrete, None, Some("{}"));
+            let public = op["security"].as_array().unwrap().is_empty();
+            if public {
+                assert!(code == 200 || code == 503, "{method} {path}: {code} {body}");
+            } else {
+                assert_eq!(code, 401, "{method} {path}: {body}");
+            }
+        }
+    }
+    let (code, body) = call(&addr, "GET", "/nowhere", Some(ADMIN), None);
+    assert_eq!((code, body["error"]["code"].as_str()), (404, Some("not_found")));
+    let (code, _) = call(&addr, "PUT", "/rollback", Some(ADMIN), None);
+    assert_eq!(code, 405);
+
+    // Every mutating call is in the audit log, refusals included.
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
+    for want in ["add-challenger", "promote", "rollback", "remove-challenger", "kill-switch"] {
+        assert!(actions.contains(&want), "{want} not audited: {actions:?}");
+    }
+    assert!(lines.iter().any(|l| l["action"] == "promote" && l["ok"] == false), "a failed promotion is audited too");
+
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
