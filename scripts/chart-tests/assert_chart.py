@@ -167,7 +167,7 @@ def common(tag, docs, ns, release="hft-crypto-bot"):
         check(f"[{tag}] {r}: every HFT_<SECTION>__ variable names a section the host knows", not bad, bad)
         mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
         check(f"[{tag}] {r}: config mounted read-only at /etc/hft-host", mounts.get("/etc/hft-host", {}).get("readOnly") is True)
-        admin = "HFT_ADMIN__TOKEN" in envs
+        admin = "HFT_ADMIN_TOKEN" in envs
         check(f"[{tag}] {r}: admin token only on the orchestrator", admin == (r == "orchestrator"))
         tmpl = dep["spec"]["template"]["metadata"]
         check(f"[{tag}] {r}: config checksum annotation on the pods", "checksum/config" in tmpl.get("annotations", {}))
@@ -244,11 +244,11 @@ def common(tag, docs, ns, release="hft-crypto-bot"):
         else:
             check(f"[{tag}] {r}: no admin port rule", not admin)
 
-    # No HFT_ADMIN__TOKEN value in clear anywhere; token only via secretKeyRef
+    # No HFT_ADMIN_TOKEN value in clear anywhere; token only via secretKeyRef
     orch = hft_container(deps["orchestrator"])
-    ref = env_of(orch)["HFT_ADMIN__TOKEN"].get("valueFrom", {}).get("secretKeyRef")
-    check(f"[{tag}] orchestrator: HFT_ADMIN__TOKEN from a secretKeyRef", ref is not None and "value" not in env_of(orch)["HFT_ADMIN__TOKEN"])
-    for n in ["HFT_ADMIN__LISTEN", "HFT_REGISTRY__DIR"]:
+    ref = env_of(orch)["HFT_ADMIN_TOKEN"].get("valueFrom", {}).get("secretKeyRef")
+    check(f"[{tag}] orchestrator: HFT_ADMIN_TOKEN from a secretKeyRef", ref is not None and "value" not in env_of(orch)["HFT_ADMIN_TOKEN"])
+    for n in ["HFT_ADMIN_ADDR", "HFT_REGISTRY__DIR"]:
         check(f"[{tag}] orchestrator: {n} set", env_value(orch, n) in ("0.0.0.0:8005", "/var/lib/hft-host/registry"))
     url = env_value(orch, "HFT_STATE__REDIS_URL") or ""
     check(f"[{tag}] the Redis password is not in the URL (kubelet expands $(REDIS_PASSWORD))",
@@ -318,7 +318,7 @@ check("[prod] orchestrator Deployment uses Recreate (one pod on the volume)",
 sec = get(prod, "Secret", "hft-crypto-bot-admin")
 check("[prod] chart-created admin Secret with a token (no existing Secret given)",
       sec and len(base64.b64decode(sec["data"]["token"])) == 48
-      and env_of(orch)["HFT_ADMIN__TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "hft-crypto-bot-admin", "key": "token"})
+      and env_of(orch)["HFT_ADMIN_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "hft-crypto-bot-admin", "key": "token"})
 kafka = get(prod, "StatefulSet", "hft-crypto-bot-kafka")
 kenv = {e["name"]: e.get("value") for e in kafka["spec"]["template"]["spec"]["containers"][0]["env"]} if kafka else {}
 check("[prod] in-chart Kafka: 3-node KRaft StatefulSet (broker,controller) with volumes",
@@ -393,7 +393,7 @@ common("existing-secret", ex, "hft-production")
 o = hft_container(get(ex, "Deployment", "hft-crypto-bot-orchestrator"))
 check("[existing-secret] no chart-created Secret at all", not by_kind(ex, "Secret"), [s["metadata"]["name"] for s in by_kind(ex, "Secret")])
 check("[existing-secret] the token is read from the named Secret and key",
-      env_of(o)["HFT_ADMIN__TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "prod-admin", "key": "admin-token"}
+      env_of(o)["HFT_ADMIN_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "prod-admin", "key": "admin-token"}
       and env_of(o)["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "prod-redis", "key": "password"})
 enc = lambda s: base64.b64encode(s.encode()).decode()
 check("[existing-secret] neither the token nor the password is rendered, in clear or base64",
