@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod models;
 pub mod orchestrator;
 pub mod pipeline;
+pub mod registry;
 pub mod roles;
 pub mod runtime;
 pub mod strategy;

@@ -9,7 +9,7 @@ use hft_bus::bus::{EventBus, Producer};
 use hft_bus::memory::MemoryBus;
 use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
-use hft_host::config::{self, RunConfig, Speed};
+use hft_host::config::Speed;
 use hft_host::pipeline::{RunOptions, run};
 use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_risk, run_strategy, run_topics};
 use hft_host::telemetry::Telemetry;
@@ -17,20 +17,9 @@ use hft_state::{FileStore, Namespace, StateStore};
 use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Order, OrderKind};
 use hft_trading::market::{Bar, MarketEvent};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn default_config(dir: &Path) -> RunConfig {
-    let root = common::root();
-    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
-    let text = config::DEFAULT_CONFIG
-        .replace("data/pair/", &format!("{}/data/pair/", root.display()))
-        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"));
-    let path = dir.join("run.toml");
-    std::fs::write(&path, text).unwrap();
-    config::load(Some(&path), Vec::<(String, String)>::new()).expect("config loads")
-}
 
 fn quick() -> ConsumeOptions {
     ConsumeOptions { until_idle: Some(Duration::from_millis(300)), ..Default::default() }
@@ -39,7 +28,7 @@ fn quick() -> ConsumeOptions {
 #[test]
 fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     let embedded = run(&cfg, &rt, &RunOptions { speed: Some(Speed::Max), write_report: false, progress: false })
         .expect("embedded run");
@@ -108,7 +97,7 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
 #[test]
 fn the_risk_role_engages_the_kill_switch_and_execution_then_refuses_every_order() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     let store = FileStore::open(dir.path().join("state"), Namespace::new("test").unwrap()).unwrap();
     let bus = MemoryBus::new(1 << 20);
@@ -169,7 +158,7 @@ fn buy(id: u64, qty: &str, created_ms: i64) -> Order {
 #[test]
 fn execution_applies_a_replayed_step_once_and_counts_a_gap() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let bus = MemoryBus::new(1 << 16);
     let topics = Arc::new(run_topics(&cfg));
     bus.ensure_topics(&topics).unwrap();

@@ -7,26 +7,15 @@
 
 mod common;
 
-use hft_host::config::{self, RunConfig, Speed, StrategyConfig};
+use hft_host::config::{RunConfig, Speed, StrategyConfig};
 use hft_host::orchestrator::{ChallengerSpec, Orchestrator};
 use hft_host::pipeline::Session;
 use hft_trading::domain::Money;
 use hft_trading::execution::Fill;
 use hft_trading::market::MarketEvent;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Instant;
 
-fn default_config(dir: &Path) -> RunConfig {
-    let root = common::root();
-    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
-    let text = config::DEFAULT_CONFIG
-        .replace("data/pair/", &format!("{}/data/pair/", root.display()))
-        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"));
-    let path = dir.join("run.toml");
-    std::fs::write(&path, text).unwrap();
-    config::load(Some(&path), Vec::<(String, String)>::new()).expect("config loads")
-}
 
 fn variant(id: &str, params: &[(&str, toml::Value)]) -> ChallengerSpec {
     ChallengerSpec {
@@ -60,7 +49,7 @@ fn pipeline(cfg: &RunConfig) -> hft_host::pipeline::Pipeline {
 #[test]
 fn a_challenger_with_the_champions_logic_trades_the_same_book() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None);
     o.add(variant("twin", &[]), &cfg, &rt, Money(cfg.run.initial_capital)).unwrap();
@@ -79,7 +68,7 @@ fn a_challenger_with_the_champions_logic_trades_the_same_book() {
 #[test]
 fn promotion_carries_the_challengers_warm_state_and_rollback_swaps_back() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     let loose = variant("loose", &[("entry-z", toml::Value::Float(1.5)), ("exit-z", toml::Value::Float(0.25))]);
     let data = ticks(&cfg);
@@ -121,7 +110,7 @@ fn promotion_carries_the_challengers_warm_state_and_rollback_swaps_back() {
 #[test]
 fn a_drawdown_after_promotion_rolls_back_by_itself() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     // Any loss at all after promotion breaches this bound.
     let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, Some(1e-9));
@@ -141,7 +130,7 @@ fn a_drawdown_after_promotion_rolls_back_by_itself() {
 #[test]
 fn a_challenger_that_traps_is_quarantined_and_the_champion_trades_on() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = default_config(dir.path());
+    let cfg = common::default_config(dir.path());
     let rt = common::runtime();
     let faulty = ChallengerSpec {
         id: "faulty".to_string(),

@@ -24,16 +24,7 @@ use std::time::{Duration, Instant};
 
 /// The default run on the bundled pair, over the broker at `bootstrap`.
 fn config(dir: &Path, bootstrap: &str) -> PathBuf {
-    let root = common::root();
-    let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
-    let text = config::DEFAULT_CONFIG
-        .replace("data/pair/", &format!("{}/data/pair/", root.display()))
-        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"))
-        + &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n")
-        + "\n[state]\ndir = \"state\"\n";
-    let path = dir.join("run.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    common::write_config(dir, &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n\n[state]\ndir = \"state\"\n"))
 }
 
 fn embedded_fills(cfg: &Path) -> Vec<Fill> {

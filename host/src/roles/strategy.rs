@@ -235,7 +235,8 @@ pub fn run_strategy<B: EventBus>(
     tracing::info!(%group, topic = %topics.market_data.name, strategy = %work.strategy, "strategy role consuming");
     let heartbeat = telemetry.heartbeat().clone();
     let mut dead_lettered = 0u64;
-    loop {
+    let mut stop = false;
+    while !stop {
         heartbeat.beat();
         match subscriber.poll(poll)? {
             Some(received) => {
@@ -266,9 +267,7 @@ pub fn run_strategy<B: EventBus>(
                 if assembler.is_gathering() && quiet >= flush_after {
                     assembler.flush();
                 }
-                if options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering() {
-                    break;
-                }
+                stop = options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering();
             }
         }
         while let Some(tick) = assembler.next_ready() {
@@ -277,7 +276,7 @@ pub fn run_strategy<B: EventBus>(
         let now_dead = metrics.snapshot().dead_lettered;
         work.metrics.dead_letters.inc_by(now_dead - dead_lettered);
         dead_lettered = now_dead;
-        if commits.is_due(false) {
+        if commits.is_due(stop) {
             durable(
                 &mut work,
                 &mut commits,
@@ -288,17 +287,6 @@ pub fn run_strategy<B: EventBus>(
                 &mut checkpoint_failures,
             )?;
         }
-    }
-    if commits.is_due(true) {
-        durable(
-            &mut work,
-            &mut commits,
-            subscriber.consumer_mut(),
-            store,
-            &checkpoint_name,
-            &mut checkpoints,
-            &mut checkpoint_failures,
-        )?;
     }
     let wall = start.elapsed().as_secs_f64();
     let reports = options.write_report.then_some(config.run.reports_dir.as_path());

@@ -58,3 +58,25 @@ pub fn runtime_with(limits: Limits) -> Runtime {
 pub fn load(rt: &Runtime, name: &str) -> LoadedComponent {
     rt.load_file(&wasm(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
 }
+
+/// The embedded default configuration with absolute data and plugin paths,
+/// so a test (or a role process it starts) runs it from any directory.
+pub fn default_config_text() -> String {
+    let plugins = wasm("pairs").parent().unwrap().to_path_buf();
+    hft_host::config::DEFAULT_CONFIG
+        .replace("data/pair/", &format!("{}/data/pair/", root().display()))
+        .replace("plugins_dir = \"target/wasm32-wasip2/release\"", &format!("plugins_dir = {plugins:?}"))
+}
+
+/// [`default_config_text`] plus `extra` TOML, written to `dir/run.toml`.
+pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("run.toml");
+    std::fs::write(&path, default_config_text() + extra).unwrap();
+    path
+}
+
+/// [`write_config`] with nothing extra, loaded.
+pub fn default_config(dir: &Path) -> hft_host::config::RunConfig {
+    let path = write_config(dir, "");
+    hft_host::config::load(Some(&path), Vec::<(String, String)>::new()).expect("config loads")
+}
