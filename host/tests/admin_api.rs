@@ -15,16 +15,21 @@ const READ: &str = "read-token-0123456789abcdef";
 
 /// One HTTP/1.1 request; the status and the body parsed as JSON (or a string).
 fn call(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+    call_bytes(addr, method, path, token, body.unwrap_or("").as_bytes())
+}
+
+/// [`call`] with a binary body.
+fn call_bytes(addr: &str, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> (u16, Value) {
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let body = body.unwrap_or("");
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
+    s.write_all(body).unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let status = text.split(' ').nth(1).unwrap().parse().unwrap();
@@ -41,7 +46,7 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let plugins = common::wasm("pairs").parent().unwrap().to_path_buf();
     let child = Command::new(env!("CARGO_BIN_EXE_hft-host"))
         .current_dir(common::root())
-        .args(["run", "--speed", "40000x", "--no-report", "--quiet"])
+        .args(["run", "--speed", "20000x", "--no-report", "--quiet"])
         .env("HFT_RUN__PLUGINS_DIR", &plugins)
         .env("HFT_ADMIN_TOKEN", ADMIN)
         .env("HFT_READ_TOKEN", READ)
@@ -98,6 +103,24 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let (code, _) = call(&addr, "DELETE", "/challengers/loose", Some(ADMIN), None);
     assert_eq!(code, 200);
 
+    // A component uploaded, validated, listed, and started as a challenger
+    // by its sha256; garbage is refused with the validation's code.
+    let wasm = std::fs::read(common::wasm("pairs")).unwrap();
+    let (code, record) = call_bytes(&addr, "POST", "/plugins", Some(ADMIN), &wasm);
+    assert_eq!(code, 201, "{record}");
+    let sha = record["sha256"].as_str().unwrap().to_string();
+    assert_eq!(call_bytes(&addr, "POST", "/plugins", Some(ADMIN), &wasm).0, 200, "the same bytes again");
+    let (code, body) = call_bytes(&addr, "POST", "/plugins", Some(ADMIN), b"\0asm garbage");
+    assert_eq!((code, body["error"]["code"].as_str()), (422, Some("not_a_component")), "{body}");
+    assert_eq!(call_bytes(&addr, "POST", "/plugins", Some(READ), &wasm).0, 403);
+    let (code, list) = call(&addr, "GET", "/plugins", Some(READ), None);
+    assert_eq!(code, 200);
+    assert!(list.as_array().unwrap().iter().any(|r| r["sha256"] == sha.as_str()), "{list}");
+    assert_eq!(call(&addr, "GET", &format!("/plugins/{}", &sha[..12]), Some(READ), None).0, 200);
+    let uploaded = json!({"id": "uploaded", "plugin": &sha[..12]}).to_string();
+    let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some(&uploaded));
+    assert_eq!(code, 200, "{body}");
+
     // The kill switch.
     let (code, body) = call(&addr, "POST", "/kill-switch", Some(ADMIN), Some(r#"{"on": true, "reason": "test"}"#));
     assert_eq!((code, body["risk_state"].as_str()), (200, Some("Halted")), "{body}");
@@ -107,10 +130,10 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let (code, doc) = call(&addr, "GET", "/openapi.json", None, None);
     assert_eq!(code, 200);
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 10, "{doc}");
+    assert_eq!(paths.len(), 12, "{doc}");
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            let concrete = path.replace("{id}", "loose");
+            let concrete = path.replace("{id}", "uploaded");
             let (code, body) = call(&addr, &method.to_uppercase(), &concrete, None, Some("{}"));
             let public = op["security"].as_array().unwrap().is_empty();
             if public {
@@ -129,7 +152,7 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let log = std::fs::read_to_string(&audit).unwrap();
     let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
-    for want in ["add-challenger", "promote", "rollback", "remove-challenger", "kill-switch"] {
+    for want in ["add-challenger", "promote", "rollback", "remove-challenger", "kill-switch", "upload-plugin"] {
         assert!(actions.contains(&want), "{want} not audited: {actions:?}");
     }
     assert!(lines.iter().any(|l| l["action"] == "promote" && l["ok"] == false), "a failed promotion is audited too");

@@ -4,11 +4,11 @@ use super::bridge::{ChallengerRequest, Command};
 use super::error::ApiError;
 use crate::config::RunConfig;
 use crate::orchestrator::{ChallengerSpec, Orchestrator, OrchestratorError};
+use crate::registry::Registry;
 use crate::runtime::Runtime;
 use hft_trading::domain::{Money, Timestamp};
 use hft_trading::report::utc_iso;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
 
 /// What the loop needs to act on commands.
 pub struct EngineContext<'a> {
@@ -18,8 +18,8 @@ pub struct EngineContext<'a> {
     pub runtime: &'a Runtime,
     /// Virtual capital of each challenger.
     pub challenger_capital: Money,
-    /// Where uploaded plugins live (`<sha256>.wasm`).
-    pub registry_dir: Option<&'a Path>,
+    /// Uploaded plugins.
+    pub registry: Option<&'a Registry>,
 }
 
 fn conflict(e: OrchestratorError) -> ApiError {
@@ -30,24 +30,16 @@ fn conflict(e: OrchestratorError) -> ApiError {
     }
 }
 
-/// A plugin reference: the file of an uploaded plugin whose sha256 starts
-/// with it (at least 8 hex digits, unique), else a built-in name.
-fn resolve_plugin(name: &str, registry: Option<&Path>) -> Result<String, ApiError> {
+/// A plugin reference: an uploaded plugin's sha256 (or a unique prefix of
+/// at least 8 hex digits), as the registry resolves it, else a built-in name.
+fn resolve_plugin(name: &str, registry: Option<&Registry>) -> Result<String, ApiError> {
     let hex = name.len() >= 8 && name.chars().all(|c| c.is_ascii_hexdigit());
-    let Some(dir) = registry.filter(|_| hex) else { return Ok(name.to_string()) };
-    let matches: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| ApiError::unavailable(format!("registry {}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "wasm")
-                && p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.starts_with(&name.to_lowercase()))
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one.display().to_string()),
-        [] => Err(ApiError::not_found(format!("no uploaded plugin {name}"))),
-        _ => Err(ApiError::bad_request(format!("{name} names several plugins; give more of the sha256"))),
-    }
+    let Some(registry) = registry.filter(|_| hex) else { return Ok(name.to_string()) };
+    let record = registry.get(name).map_err(|e| match e.code() {
+        "not_found" => ApiError::not_found(e.to_string()),
+        _ => ApiError::bad_request(e.to_string()),
+    })?;
+    Ok(registry.dir().join(format!("{}.wasm", record.sha256)).display().to_string())
 }
 
 fn spec(req: ChallengerRequest, ctx: &EngineContext<'_>) -> Result<ChallengerSpec, ApiError> {
@@ -57,7 +49,7 @@ fn spec(req: ChallengerRequest, ctx: &EngineContext<'_>) -> Result<ChallengerSpe
     let strategy = match &req.plugin {
         Some(p) => {
             let mut s = ctx.config.strategy.clone();
-            s.plugin = resolve_plugin(p, ctx.registry_dir)?;
+            s.plugin = resolve_plugin(p, ctx.registry)?;
             s.params.clear();
             Some(s)
         }

@@ -6,6 +6,8 @@ use super::auth::{Access, authorize};
 use super::bridge::{AdminBridge, ChallengerRequest, Command};
 use super::config::AdminConfig;
 use super::error::ApiError;
+use crate::registry::{Registry, RegistryError, UploadOptions};
+use crate::runtime::Runtime;
 use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -24,6 +26,70 @@ pub struct AdminState {
     pub bridge: AdminBridge,
     /// The audit trail.
     pub audit: Arc<AuditLog>,
+    /// The plugin registry, if uploads are served.
+    pub plugins: Option<PluginService>,
+}
+
+/// The registry and the runtime that validates uploads.
+#[derive(Clone)]
+pub struct PluginService {
+    /// Where accepted components are kept.
+    pub registry: Arc<Registry>,
+    /// Compiles and smoke-runs uploads (not the event loop's).
+    pub runtime: Arc<Runtime>,
+}
+
+/// A registry refusal as an API error: 413 for size, 422 for a component
+/// that failed validation, 404/400 for lookups.
+fn registry_error(e: RegistryError) -> ApiError {
+    let status = match e.code() {
+        "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "not_found" => StatusCode::NOT_FOUND,
+        "invalid_id" | "ambiguous_id" => StatusCode::BAD_REQUEST,
+        "io" | "corrupt" | "bad_config" | "bad_smoke_data" | "load_failed" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, e.code(), e.to_string())
+}
+
+fn plugins(s: &AdminState) -> Result<&PluginService, ApiError> {
+    s.plugins.as_ref().ok_or_else(|| ApiError::unavailable("this process keeps no plugin registry"))
+}
+
+async fn upload(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let caller = authorize(&headers, Access::Admin, &s.config)?;
+    let service = plugins(&s)?.clone();
+    let signature = headers.get("x-signature").map(|v| v.as_bytes().to_vec());
+    let size = body.len();
+    let opts = UploadOptions { uploaded_by: caller.as_str().to_string(), signature, smoke_params: Vec::new() };
+    let result = tokio::task::spawn_blocking(move || service.registry.upload_with(&service.runtime, &body, &opts))
+        .await
+        .map_err(|e| ApiError::unavailable(format!("upload task failed: {e}")))?;
+    let detail = json!({"bytes": size, "sha256": result.as_ref().ok().map(|u| u.record.sha256.clone())});
+    s.audit.record(caller, "upload-plugin", &detail, result.as_ref().map(|_| ()).map_err(|e| e.code()));
+    let uploaded = result.map_err(registry_error)?;
+    let status = if uploaded.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(serde_json::to_value(&uploaded.record).unwrap_or(Value::Null))))
+}
+
+async fn list_plugins(State(s): State<AdminState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    authorize(&headers, Access::Read, &s.config)?;
+    let records = plugins(&s)?.registry.list();
+    Ok(Json(serde_json::to_value(records).unwrap_or(Value::Null)))
+}
+
+async fn get_plugin(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&headers, Access::Read, &s.config)?;
+    let record = plugins(&s)?.registry.get(&id).map_err(registry_error)?;
+    Ok(Json(serde_json::to_value(record).unwrap_or(Value::Null)))
 }
 
 /// One route: what the OpenAPI document lists and its test checks.
@@ -41,6 +107,24 @@ pub struct RouteDoc {
 
 /// Every route the admin server answers.
 pub const ROUTES: &[RouteDoc] = &[
+    RouteDoc {
+        method: "POST",
+        path: "/plugins",
+        access: Some(Access::Admin),
+        summary: "Upload a component (raw .wasm body; optional X-Signature: ed25519 over its sha256). Validated before it is stored; 201 new, 200 already stored.",
+    },
+    RouteDoc {
+        method: "GET",
+        path: "/plugins",
+        access: Some(Access::Read),
+        summary: "Every stored component with its record.",
+    },
+    RouteDoc {
+        method: "GET",
+        path: "/plugins/{id}",
+        access: Some(Access::Read),
+        summary: "One component by sha256 or a unique prefix (8+ hex digits).",
+    },
     RouteDoc {
         method: "GET",
         path: "/status",
@@ -182,6 +266,8 @@ pub fn router(state: AdminState) -> Router {
     let limit = state.config.max_upload_bytes;
     Router::new()
         .route("/status", get(status))
+        .route("/plugins", post(upload).get(list_plugins))
+        .route("/plugins/{id}", get(get_plugin))
         .route("/challengers", post(add_challenger))
         .route("/challengers/{id}", delete(remove_challenger))
         .route("/promote/{id}", post(promote))

@@ -1,14 +1,17 @@
 //! `hft-host run`: the main job on a configuration (the embedded default
 //! when none is given).
 
-use crate::admin::{AdminConfig, serve_admin};
+use crate::admin::{AdminConfig, PluginService, serve_admin};
 use crate::config::{self, Speed};
 use crate::pipeline::{self, AdminRun, RunOptions, RunOutcome};
+use crate::registry::Registry;
 use crate::runtime::Runtime;
+use crate::runtime::RuntimeConfig;
 use crate::telemetry::Telemetry;
 use anyhow::Context;
 use hft_trading::domain::Money;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Arguments of `run`.
 #[derive(Debug, Clone, Default)]
@@ -40,13 +43,18 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
     };
     let telemetry = Telemetry::new("all");
     let addr = admin.addr;
-    let (_server, inbox) = serve_admin(admin, telemetry.clone()).with_context(|| format!("admin API on {addr}"))?;
+    let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
+    // Uploads are validated on the API's thread, with an engine of their own.
+    let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
+    let plugins = PluginService { registry: registry.clone(), runtime: validator };
+    let (_server, inbox) =
+        serve_admin(admin, telemetry.clone(), Some(plugins)).with_context(|| format!("admin API on {addr}"))?;
     let served = AdminRun {
         inbox,
         max_challengers: cfg.evop.max_challengers,
         challenger_capital: Money(cfg.evop.challenger_capital.unwrap_or(cfg.run.initial_capital)),
         rollback_drawdown: cfg.evop.rollback_drawdown,
-        registry_dir: Some(cfg.registry.dir.clone()),
+        registry: Some(registry),
         heartbeat: Some(telemetry.heartbeat().clone()),
     };
     pipeline::run_served(&cfg, runtime, &options, Some(&served)).with_context(what)

@@ -47,26 +47,12 @@ pub struct RunConfig {
     /// Where a role serves `/health`, `/ready` and `/metrics`.
     #[serde(default)]
     pub server: ServerConfig,
-    /// Where uploaded plugins are kept.
+    /// Where uploaded plugins are kept, and how they are validated.
     #[serde(default)]
-    pub registry: RegistrySection,
+    pub registry: crate::registry::RegistryConfig,
     /// The champion and its challengers.
     #[serde(default)]
     pub evop: EvopConfig,
-}
-
-/// `[registry]`: the plugin registry's directory.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RegistrySection {
-    /// Uploaded components as `<sha256>.wasm` with their records.
-    pub dir: PathBuf,
-}
-
-impl Default for RegistrySection {
-    fn default() -> RegistrySection {
-        RegistrySection { dir: PathBuf::from("var/registry") }
-    }
 }
 
 /// `[evop]`: the champion and its challengers. The deployment guide's

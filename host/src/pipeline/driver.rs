@@ -358,7 +358,7 @@ pub fn run_served(
         config,
         runtime,
         challenger_capital: admin.challenger_capital,
-        registry_dir: admin.registry_dir.as_deref(),
+        registry: admin.registry.as_deref(),
     };
     let mut last_admin = Instant::now();
     let serve = |orch: &mut Orchestrator, last: &mut Instant| {
@@ -398,8 +398,8 @@ pub struct AdminRun {
     pub challenger_capital: Money,
     /// Roll a promotion back when its drawdown exceeds this fraction.
     pub rollback_drawdown: Option<f64>,
-    /// Where uploaded plugins live.
-    pub registry_dir: Option<PathBuf>,
+    /// Uploaded plugins.
+    pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
     /// Beaten whenever the loop takes commands, for `/health`.
     pub heartbeat: Option<crate::telemetry::Heartbeat>,
 }
