@@ -20,7 +20,6 @@ use hft_trading::market::{Bar, MarketEvent};
 use std::sync::Arc;
 use std::time::Duration;
 
-
 fn quick() -> ConsumeOptions {
     ConsumeOptions { until_idle: Some(Duration::from_millis(300)), ..Default::default() }
 }

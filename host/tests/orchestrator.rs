@@ -16,7 +16,6 @@ use hft_trading::market::MarketEvent;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-
 fn variant(id: &str, params: &[(&str, toml::Value)]) -> ChallengerSpec {
     ChallengerSpec {
         id: id.to_string(),

@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 
 /// The default run on the bundled pair, over the broker at `bootstrap`.
 fn config(dir: &Path, bootstrap: &str) -> PathBuf {
-    common::write_config(dir, &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n\n[state]\ndir = \"state\"\n"))
+    common::write_config(
+        dir,
+        &format!("\n[bus.kafka]\nbootstrap_servers = {bootstrap:?}\n\n[state]\ndir = \"state\"\n"),
+    )
 }
 
 fn embedded_fills(cfg: &Path) -> Vec<Fill> {
