@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build-plugins.sh
-cargo bench --locked -p hft-host --bench models --bench pipeline -- "$@"
+cargo bench --locked -p hft-host --bench models --bench pipeline --bench orchestrator -- "$@"
 if python3 -c "import arch" 2>/dev/null; then
   python3 tools/bench/arch_fit.py
 else
