@@ -408,14 +408,7 @@ pub(crate) fn read_surface(bytes: &[u8]) -> Result<Surface, ValidationError> {
 
 /// The one world the exports implement and the version it was built for.
 pub(crate) fn find_world(exports: &[String]) -> Result<(ComponentKind, String), ValidationError> {
-    let mut found = Vec::new();
-    for name in exports {
-        let Some(rest) = name.strip_prefix(WIT_PACKAGE).and_then(|r| r.strip_prefix('/')) else { continue };
-        let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
-        if let Some(kind) = ComponentKind::ALL.into_iter().find(|k| k.interface() == iface) {
-            found.push((kind, version.to_string()));
-        }
-    }
+    let found = crate::runtime::our_interfaces(exports);
     let (kind, version) = match found.as_slice() {
         [one] => one.clone(),
         [] => {

@@ -16,4 +16,5 @@ pub use error::{GuestError, PluginError};
 pub use instance::Instance;
 pub use limits::{CallClass, Limits};
 pub use sandbox::{MemoryCapExceeded, SandboxState};
+pub(crate) use world::our_interfaces;
 pub use world::{ComponentKind, ModelKind, WIT_PACKAGE, WIT_VERSION, WorldMatch};

@@ -130,6 +130,21 @@ pub struct WorldMatch {
     pub imports: Vec<String>,
 }
 
+/// Each of our interfaces among `exports` (instance names such as
+/// `hft:strategy/hedge-ratio@0.1.0`), with the version it was built for:
+/// what the loader and the registry's validation both decide a world from.
+pub(crate) fn our_interfaces(exports: &[String]) -> Vec<(ComponentKind, String)> {
+    let mut found = Vec::new();
+    for name in exports {
+        let Some(rest) = name.strip_prefix(WIT_PACKAGE).and_then(|r| r.strip_prefix('/')) else { continue };
+        let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
+        if let Some(kind) = ComponentKind::ALL.into_iter().find(|k| k.interface() == iface) {
+            found.push((kind, version.to_string()));
+        }
+    }
+    found
+}
+
 impl WorldMatch {
     /// Find the one world `component` implements, or say precisely why none.
     pub fn detect(engine: &Engine, component: &Component) -> Result<WorldMatch, PluginError> {
@@ -137,14 +152,7 @@ impl WorldMatch {
         let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
         let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
 
-        let mut found = Vec::new();
-        for name in &exports {
-            let Some(rest) = name.strip_prefix(WIT_PACKAGE).and_then(|r| r.strip_prefix('/')) else { continue };
-            let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
-            if let Some(kind) = ComponentKind::ALL.into_iter().find(|k| k.interface() == iface) {
-                found.push((kind, version.to_string()));
-            }
-        }
+        let found = our_interfaces(&exports);
         let (kind, version) = match found.as_slice() {
             [one] => one.clone(),
             [] => {
