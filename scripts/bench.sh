@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every performance figure in BENCHMARKS.md, in one run: each model natively
 # and through its wasm component, then Python `arch` fitting the same series
-# (if Python with arch is installed), and the main job's replay throughput and
-# tick-to-order latency.
+# (if Python with arch is installed), the main job's replay throughput and
+# tick-to-order latency, and the same through Kafka (ingest, strategy and
+# execution roles against a tansu broker, next to the embedded run; a few
+# minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build-plugins.sh
-cargo bench --locked -p hft-host --bench models --bench pipeline --bench orchestrator -- "$@"
+./scripts/install-tansu.sh
+cargo bench --locked -p hft-host --bench models --bench pipeline --bench orchestrator --bench distributed -- "$@"
 if python3 -c "import arch" 2>/dev/null; then
   python3 tools/bench/arch_fit.py
 else
