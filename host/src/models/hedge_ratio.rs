@@ -9,6 +9,25 @@ pub use crate::runtime::bindings::hedge_ratio::exports::hft::strategy::hedge_rat
     Estimate, EstimateBatch, Observation,
 };
 
+/// An estimate's values in [`ModelKind::outputs`] order: the columns of
+/// the pipeline's board and of `model run`, written in one place.
+pub fn estimate_outputs(e: &Estimate) -> [f64; 12] {
+    [
+        e.pred_alpha,
+        e.pred_beta,
+        e.pred_y,
+        e.innovation,
+        e.innovation_var,
+        e.zscore,
+        e.alpha,
+        e.beta,
+        e.p_aa,
+        e.p_ab,
+        e.p_bb,
+        e.loglik,
+    ]
+}
+
 /// One hedge-ratio model in its own sandboxed instance.
 pub struct HedgeRatioModel {
     handle: Handle,

@@ -18,5 +18,5 @@ pub use volatility::VolatilityModel;
 
 pub(crate) use handle::Handle;
 pub use handle::describe;
-pub use hedge_ratio::HedgeRatioModel;
+pub use hedge_ratio::{HedgeRatioModel, estimate_outputs};
 pub use params::{parse_params, to_model_params, to_wit_params};

@@ -4,6 +4,7 @@
 use super::checkpoint::{CheckpointError, NodeCheckpoint};
 use crate::config::InputTransform;
 use crate::models::AnyModel;
+use crate::models::estimate_outputs;
 use crate::runtime::{LoadedComponent, ModelKind, PluginError};
 
 /// Where an input's source values come from.
@@ -192,22 +193,9 @@ impl ModelNode {
         let out = &mut board[self.offset..self.offset + self.kind.outputs().len()];
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let result: Result<(), PluginError> = match &mut self.model {
-            AnyModel::HedgeRatio(m) => m.update(self.scratch[0], self.scratch[1]).map(|e| {
-                out.copy_from_slice(&[
-                    e.pred_alpha,
-                    e.pred_beta,
-                    e.pred_y,
-                    e.innovation,
-                    e.innovation_var,
-                    e.zscore,
-                    e.alpha,
-                    e.beta,
-                    e.p_aa,
-                    e.p_ab,
-                    e.p_bb,
-                    e.loglik,
-                ])
-            }),
+            AnyModel::HedgeRatio(m) => {
+                m.update(self.scratch[0], self.scratch[1]).map(|e| out.copy_from_slice(&estimate_outputs(&e)))
+            }
             AnyModel::Volatility(m) => m.update(self.scratch[0]).map(|s| {
                 // Not ready: the model has no parameters yet, so its numbers
                 // are not forecasts; show them as missing.

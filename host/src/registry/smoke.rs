@@ -37,7 +37,7 @@
 //! run; a polite refusal only marks the record not `restorable`.
 
 use super::RegistryError;
-use crate::models::{ChangepointModel, HedgeRatioModel, VolatilityModel};
+use crate::models::{ChangepointModel, HedgeRatioModel, VolatilityModel, estimate_outputs};
 use crate::runtime::bindings::types::Param;
 use crate::runtime::{LoadedComponent, ModelKind, PluginError};
 use crate::strategy::{StrategyComponent, StrategyInfo, Tick};
@@ -424,20 +424,7 @@ pub(crate) fn smoke_model(
             let mut m = HedgeRatioModel::create(component, params).map_err(created)?;
             run(&mut |t| {
                 let e = m.update(log(1, t), log(0, t))?;
-                let out = [
-                    e.pred_alpha,
-                    e.pred_beta,
-                    e.pred_y,
-                    e.innovation,
-                    e.innovation_var,
-                    e.zscore,
-                    e.alpha,
-                    e.beta,
-                    e.p_aa,
-                    e.p_ab,
-                    e.p_bb,
-                    e.loglik,
-                ];
+                let out = estimate_outputs(&e);
                 Ok(if finite(&out) { Ok(true) } else { Err(format!("non-finite output {out:?}")) })
             })?;
             let snap = m.snapshot().map_err(snapshotted)?;
