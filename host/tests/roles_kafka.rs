@@ -193,8 +193,20 @@ fn two_strategy_processes_in_one_group_produce_the_embedded_result() {
     assert_eq!(got, want);
 }
 
-#[test]
-fn killing_the_strategy_mid_stream_and_restarting_it_loses_nothing_and_fills_nothing_twice() {
+/// What a kill-and-restart run left: the embedded run's fills, the fills
+/// topic (with ids), and the stdout of the restarted role and of the other
+/// consuming role.
+struct Restarted {
+    want: Vec<Fill>,
+    fills: Vec<(MessageId, FillMessage)>,
+    restarted: String,
+    other: String,
+}
+
+/// Run strategy and execution with a paced ingest; once `victim` has
+/// written its checkpoint (`checkpoint`, under the state store), kill it
+/// with SIGKILL mid-stream and start it again.
+fn kill_and_restart(victim: &str, other: &str, checkpoint: &str) -> Restarted {
     let broker = Tansu::start();
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &broker.bootstrap);
@@ -202,54 +214,44 @@ fn killing_the_strategy_mid_stream_and_restarting_it_loses_nothing_and_fills_not
     let topics = TopicsConfig::default();
     KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
 
-    let execution = spawn_role(&cfg, "execution", "10");
-    let first = spawn_role(&cfg, "strategy", "10");
+    let survivor = spawn_role(&cfg, other, "10");
+    let first = spawn_role(&cfg, victim, "10");
     let feed = spawn_ingest(&cfg, "200000x");
-    // Killed (SIGKILL) once it has checkpointed at least once, mid-stream.
-    wait_for_file(&dir.path().join("state/hft/snapshots/strategy.pairs-demo.json"));
+    wait_for_file(&dir.path().join("state/hft/snapshots").join(checkpoint));
     std::thread::sleep(Duration::from_millis(300));
     kill(first);
-    let second = spawn_role(&cfg, "strategy", "8");
+    let second = spawn_role(&cfg, victim, "8");
     finish(feed, "ingest");
-    let second = finish(second, "restarted strategy");
-    let execution = finish(execution, "execution");
+    let restarted = finish(second, &format!("restarted {victim}"));
+    let other = finish(survivor, other);
+    let fills = read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3));
+    Restarted { want, fills, restarted, other }
+}
+
+#[test]
+fn killing_the_strategy_mid_stream_and_restarting_it_loses_nothing_and_fills_nothing_twice() {
+    let r = kill_and_restart("strategy", "execution", "strategy.pairs-demo.json");
     // It continued from a checkpoint inside the week of data (which runs
     // from 2024-01-01 00:00 to 2024-01-07 23:59), not from the start.
+    let second = &r.restarted;
     let resumed = second.split("(resumed after ").nth(1).unwrap_or_else(|| panic!("not resumed:\n{second}"));
     assert!(resumed.starts_with("2024-01-0") && !resumed.starts_with("2024-01-07T23"), "{resumed}");
 
-    let (got, copies) = distinct(read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3)));
+    let (got, copies) = distinct(r.fills);
     assert_eq!(copies, 0, "execution dropped the replayed steps, so no fill was published twice");
-    assert_eq!(got, want, "the fills are the embedded run's: nothing lost, nothing doubled");
-    assert_eq!(count(&execution, "orders refused,"), want.len() as u64, "{execution}");
+    assert_eq!(got, r.want, "the fills are the embedded run's: nothing lost, nothing doubled");
+    assert_eq!(count(&r.other, "orders refused,"), r.want.len() as u64, "{}", r.other);
 }
 
 #[test]
 fn killing_execution_mid_stream_and_restarting_it_fills_each_order_once() {
-    let broker = Tansu::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &broker.bootstrap);
-    let want = embedded_fills(&cfg);
-    let topics = TopicsConfig::default();
-    KafkaBus::new(KafkaConfig::new(&broker.bootstrap)).ensure_topics(&topics).unwrap();
-
-    let strategy = spawn_role(&cfg, "strategy", "10");
-    let first = spawn_role(&cfg, "execution", "10");
-    let feed = spawn_ingest(&cfg, "200000x");
-    wait_for_file(&dir.path().join("state/hft/snapshots/venue.pairs-demo.json"));
-    std::thread::sleep(Duration::from_millis(300));
-    kill(first);
-    let second = spawn_role(&cfg, "execution", "8");
-    finish(feed, "ingest");
-    finish(strategy, "strategy");
-    let second = finish(second, "restarted execution");
-    assert_eq!(count(&second, "gaps,"), 1, "the venue continued from its checkpoint:\n{second}");
-
+    let r = kill_and_restart("execution", "strategy", "venue.pairs-demo.json");
+    assert_eq!(count(&r.restarted, "gaps,"), 1, "the venue continued from its checkpoint:\n{}", r.restarted);
     // Fills published after the last checkpoint may be published again by
     // the restarted process, under the same ids; a reader dropping copies
     // by id sees each fill exactly once.
-    let (got, _copies) = distinct(read_all_with_ids(&broker.bootstrap, &topics.fills.name, Duration::from_secs(3)));
-    assert_eq!(got, want);
+    let (got, _copies) = distinct(r.fills);
+    assert_eq!(got, r.want);
 }
 
 #[test]
