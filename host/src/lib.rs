@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod admin_client;
 pub mod commands;
 pub mod config;
 pub mod ingest;

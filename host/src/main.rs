@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use hft_host::admin_client::{self, AdminClient, AdminTarget};
 use hft_host::commands::{self, ModelFit, ModelRun};
 use hft_host::roles::Role;
 use hft_host::runtime::{Limits, Runtime, RuntimeConfig};
@@ -76,9 +77,81 @@ enum Command {
     /// Run or fit a model component on data.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Look at plugin components.
+    /// Look at plugin components, and upload, list, promote or roll them
+    /// back on a running host.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Start or stop a challenger on a running host.
+    #[command(subcommand)]
+    Challenger(ChallengerCommand),
+    /// Engage or release the kill switch of a running host.
+    KillSwitch {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// on (no new orders) or off.
+        state: OnOff,
+        /// Why, for the audit log.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// The champion, the challengers and the promotion gate of a running host.
+    Status {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Print the JSON the API answers instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where a running host's admin API is: shared by every command that talks
+/// to one. Tokens come from HFT_ADMIN_TOKEN[_FILE] (and HFT_READ_TOKEN[_FILE]
+/// for reading), as the server reads them.
+#[derive(Args)]
+struct AdminArgs {
+    /// The admin API [default: http://$HFT_ADMIN_ADDR, else http://127.0.0.1:8005].
+    #[arg(long, env = "HFT_ADMIN_URL")]
+    admin_url: Option<String>,
+    /// Bearer token for this call, instead of the environment's.
+    #[arg(long)]
+    token: Option<String>,
+    /// Give up after this many seconds (an upload is validated before the answer).
+    #[arg(long, default_value_t = 120.0)]
+    timeout: f64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Subcommand)]
+enum ChallengerCommand {
+    /// Start a challenger: a parameter variant of the champion, or another
+    /// strategy component (--plugin, a built-in name or an uploaded sha256).
+    Add {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Its id (letters, digits, -, _).
+        id: String,
+        /// The strategy component [default: the champion's].
+        #[arg(long)]
+        plugin: Option<String>,
+        /// Strategy parameters as name=value, comma separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        params: Vec<String>,
+        /// Model parameters as model.name=value, comma separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        model_params: Vec<String>,
+    },
+    /// Stop a challenger.
+    Remove {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Its id.
+        id: String,
+    },
 }
 
 /// Which component to run, with what parameters, on which file: shared by
@@ -163,6 +236,44 @@ enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Upload a component to a running host, which validates it before it
+    /// stores it; optionally start it as a challenger at once.
+    Upload {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The component (.wasm).
+        path: PathBuf,
+        /// ed25519 signature over the component's sha256 (base64 or hex),
+        /// when the host requires signed components.
+        #[arg(long)]
+        signature: Option<String>,
+        /// Start it as a challenger with this id once it is stored.
+        #[arg(long)]
+        challenger: Option<String>,
+        /// The challenger's strategy parameters as name=value.
+        #[arg(long, value_delimiter = ',', requires = "challenger")]
+        params: Vec<String>,
+    },
+    /// The components stored on a running host.
+    List {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a challenger the champion, between two ticks.
+    Promote {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The challenger's id.
+        id: String,
+    },
+    /// Swap back the last promotion.
+    Rollback {
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
 }
 
 fn runtime(args: &RuntimeArgs) -> anyhow::Result<Runtime> {
@@ -199,6 +310,18 @@ fn pairs(params: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 
 fn columns(specs: &[String]) -> anyhow::Result<Vec<ColumnSpec>> {
     specs.iter().map(|s| s.parse::<ColumnSpec>().map_err(anyhow::Error::msg)).collect()
+}
+
+fn admin_client(args: &AdminArgs) -> anyhow::Result<AdminClient> {
+    let target = AdminTarget::from_env(args.admin_url.as_deref(), args.token.clone())?;
+    let timeout =
+        Duration::try_from_secs_f64(args.timeout).map_err(|e| anyhow::anyhow!("--timeout {}: {e}", args.timeout))?;
+    Ok(AdminClient::new(target, timeout))
+}
+
+fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -265,6 +388,62 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 print!("{report}");
             }
+        }
+        Command::Plugin(PluginCommand::Upload { admin, path, signature, challenger, params }) => {
+            let client = admin_client(&admin)?;
+            let wasm = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let record = client.upload(&wasm, signature.as_deref())?;
+            let sha = record["sha256"].as_str().unwrap_or_default().to_string();
+            println!(
+                "stored {} {} ({}) as {sha}",
+                record["name"].as_str().unwrap_or("?"),
+                record["version"].as_str().unwrap_or("?"),
+                record["world"].as_str().unwrap_or("?"),
+            );
+            if let Some(id) = challenger {
+                let body = admin_client::challenger_request(&id, Some(&sha), &pairs(&params)?, &[])
+                    .map_err(anyhow::Error::msg)?;
+                client.add_challenger(&body)?;
+                println!("challenger {id} started on {sha}");
+            }
+        }
+        Command::Plugin(PluginCommand::List { admin, json }) => {
+            let list = admin_client(&admin)?.list_plugins()?;
+            if json {
+                return print_json(&list);
+            }
+            for r in list.as_array().map(Vec::as_slice).unwrap_or_default() {
+                println!(
+                    "{}  {} {}  {}  uploaded {} by {}",
+                    r["sha256"].as_str().unwrap_or("?"),
+                    r["name"].as_str().unwrap_or("?"),
+                    r["version"].as_str().unwrap_or("?"),
+                    r["world"].as_str().unwrap_or("?"),
+                    r["uploaded_at"].as_str().unwrap_or("?"),
+                    r["uploaded_by"].as_str().unwrap_or("?"),
+                );
+            }
+        }
+        Command::Plugin(PluginCommand::Promote { admin, id }) => print_json(&admin_client(&admin)?.promote(&id)?)?,
+        Command::Plugin(PluginCommand::Rollback { admin }) => print_json(&admin_client(&admin)?.rollback()?)?,
+        Command::Challenger(ChallengerCommand::Add { admin, id, plugin, params, model_params }) => {
+            let body =
+                admin_client::challenger_request(&id, plugin.as_deref(), &pairs(&params)?, &pairs(&model_params)?)
+                    .map_err(anyhow::Error::msg)?;
+            print_json(&admin_client(&admin)?.add_challenger(&body)?)?;
+        }
+        Command::Challenger(ChallengerCommand::Remove { admin, id }) => {
+            print_json(&admin_client(&admin)?.remove_challenger(&id)?)?
+        }
+        Command::KillSwitch { admin, state, reason } => {
+            print_json(&admin_client(&admin)?.kill_switch(matches!(state, OnOff::On), &reason)?)?
+        }
+        Command::Status { admin, json } => {
+            let status = admin_client(&admin)?.status()?;
+            if json {
+                return print_json(&status);
+            }
+            print!("{}", admin_client::render_status(&status));
         }
     }
     Ok(())

@@ -37,6 +37,82 @@ fn call_bytes(addr: &str, method: &str, path: &str, token: Option<&str>, body: &
     (status, serde_json::from_str(body).unwrap_or(Value::String(body.to_string())))
 }
 
+/// `hft-host ARGS` against the admin API at `addr` with the tokens in the
+/// environment: (success, stdout, stderr).
+fn cli(addr: &str, env: &[(&str, &std::path::Path)], args: &[&str]) -> (bool, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hft-host"));
+    cmd.args(args).env("HFT_ADMIN_URL", format!("http://{addr}")).env_remove("HFT_ADMIN_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+/// The CLI over the same API: status, upload as a challenger, variants,
+/// promote, roll back, remove, list; tokens from files as in a pod; a
+/// refusal is an error exit with the API's code.
+fn drive_with_the_cli(addr: &str, dir: &std::path::Path) {
+    let admin_file = dir.join("admin-token");
+    let read_file = dir.join("read-token");
+    std::fs::write(&admin_file, format!("{ADMIN}\n")).unwrap();
+    std::fs::write(&read_file, READ).unwrap();
+    let admin = [("HFT_ADMIN_TOKEN_FILE", admin_file.as_path())];
+    let read = [("HFT_READ_TOKEN_FILE", read_file.as_path())];
+
+    let (ok, out, err) = cli(addr, &read, &["status"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("champion champion: ") && out.contains("uploaded"), "{out}");
+    let (ok, out, _) = cli(addr, &read, &["status", "--json"]);
+    assert!(ok);
+    let status: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["champion"]["id"], "champion");
+
+    // A read token cannot change anything, and says so.
+    let (ok, _, err) = cli(addr, &read, &["plugin", "promote", "uploaded"]);
+    assert!(!ok);
+    assert!(err.contains("no admin token"), "{err}");
+    let (ok, _, err) = cli(addr, &[], &["challenger", "remove", "uploaded", "--token", READ]);
+    assert!(!ok);
+    assert!(err.contains("403 forbidden"), "{err}");
+
+    let pairs = common::wasm("pairs");
+    let (ok, out, err) = cli(
+        addr,
+        &admin,
+        &["plugin", "upload", pairs.to_str().unwrap(), "--challenger", "via-cli", "--params", "entry-z=1.8"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("stored pairs") && out.contains("challenger via-cli started"), "{out}");
+    let (ok, out, err) = cli(addr, &admin, &["challenger", "add", "tight", "--params", "entry-z=2.5,exit-z=0.25"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["added"], "tight", "{out}");
+    let (ok, _, err) = cli(addr, &admin, &["challenger", "add", "bad", "--params", "no-such=1"]);
+    assert!(!ok && err.contains("400 bad_request"), "{err}");
+    let (ok, out, err) = cli(addr, &admin, &["plugin", "promote", "via-cli"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["champion"], "via-cli");
+    let (ok, out, err) = cli(addr, &read, &["status"]);
+    assert!(ok && out.starts_with("champion via-cli: "), "{out}{err}");
+    assert!(out.contains("promote -> champion via-cli (was champion)"), "{out}");
+    let (ok, out, err) = cli(addr, &admin, &["plugin", "rollback"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["champion"], "champion");
+    for id in ["tight", "via-cli"] {
+        let (ok, _, err) = cli(addr, &admin, &["challenger", "remove", id]);
+        assert!(ok, "{id}: {err}");
+    }
+    let (ok, out, _) = cli(addr, &read, &["plugin", "list"]);
+    assert!(ok && out.contains(" pairs ") && out.contains("uploaded"), "{out}");
+    let (ok, _, err) = cli(addr, &admin, &["kill-switch", "off", "--reason", "cli test"]);
+    assert!(ok, "{err}");
+
+    // Nobody there: a clear transport error, not a hang.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let (ok, _, err) = cli(&dead.to_string(), &read, &["status", "--timeout", "5"]);
+    assert!(!ok && err.contains("GET /status at http://") && err.contains("is `hft-host run` serving"), "{err}");
+}
+
 #[test]
 fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let dir = tempfile::tempdir().unwrap();
@@ -120,6 +196,8 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let uploaded = json!({"id": "uploaded", "plugin": &sha[..12]}).to_string();
     let (code, body) = call(&addr, "POST", "/challengers", Some(ADMIN), Some(&uploaded));
     assert_eq!(code, 200, "{body}");
+
+    drive_with_the_cli(&addr, dir.path());
 
     // The kill switch.
     let (code, body) = call(&addr, "POST", "/kill-switch", Some(ADMIN), Some(r#"{"on": true, "reason": "test"}"#));
