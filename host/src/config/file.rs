@@ -120,6 +120,9 @@ fn rebase_paths(root: &mut Value, base: &Path) {
             }
         }
     }
+    if let Some(p) = root.get_mut("ingest").and_then(|s| s.get_mut("websocket")).and_then(|w| w.get_mut("ca_file")) {
+        join(p, false);
+    }
     for section in ["state", "registry"] {
         if let Some(p) = root.get_mut(section).and_then(|s| s.get_mut("dir")) {
             join(p, false);

@@ -134,8 +134,13 @@ pub struct IngestConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSocketSource {
-    /// `ws://host:port/path` (for example `ws://stream.example/ws`); `wss://` is not supported yet.
+    /// `ws://host:port/path` or `wss://host:port/path` (for example
+    /// `wss://stream.binance.com:9443/ws`); `wss://` verifies the server's certificate.
     pub url: String,
+    /// For `wss://`: a PEM file of CA certificates trusted besides the platform's roots
+    /// (a private or test CA). Relative to the config file.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// The venue the events are stamped with.
     pub venue: String,
     /// Streams to `SUBSCRIBE` to after connecting (`btcusdt@trade`); none sends no request.

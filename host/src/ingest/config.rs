@@ -2,6 +2,7 @@
 
 use super::Backoff;
 use hft_trading::domain::Venue;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Settings of one [`super::WsIngest`] connection.
@@ -9,8 +10,14 @@ use std::time::Duration;
 pub struct WsIngestConfig {
     /// The stream URL: `ws://host:port/ws/btcusdt@trade` for one raw stream,
     /// `.../stream?streams=a/b` for combined streams, or a bare endpoint
-    /// with [`WsIngestConfig::subscribe`].
+    /// with [`WsIngestConfig::subscribe`]. `wss://` (Binance's
+    /// `wss://stream.binance.com:9443/ws`) connects over TLS and verifies the
+    /// server's certificate and host name; there is no way to turn that off.
     pub url: String,
+    /// For `wss://`: a PEM file of CA certificates trusted in addition to the
+    /// platform's roots (a private or test CA). `None` trusts the platform's
+    /// roots only. Ignored for `ws://`.
+    pub ca_file: Option<PathBuf>,
     /// Streams to request with a `SUBSCRIBE` message after every connect
     /// (`btcusdt@trade`, `ethusdt@kline_1m`); empty sends none, for URLs
     /// that already name their streams.
@@ -35,6 +42,7 @@ impl WsIngestConfig {
     pub fn new(url: impl Into<String>, venue: Venue) -> WsIngestConfig {
         WsIngestConfig {
             url: url.into(),
+            ca_file: None,
             subscribe: Vec::new(),
             venue,
             backoff: Backoff::default(),

@@ -51,6 +51,11 @@ pub struct IngestStats {
     pub connects: u64,
     /// Connections lost or attempts failed, after which ingest reconnected.
     pub reconnects: u64,
+    /// Connection attempts that failed in the TLS handshake (a certificate
+    /// not signed by a trusted CA, not valid for the URL's host, expired),
+    /// also counted in `reconnects` when a retry followed. Unlike a network
+    /// drop, these usually need an operator (a CA to trust, a URL to fix).
+    pub tls_failures: u64,
 }
 
 impl IngestStats {

@@ -1,16 +1,30 @@
-//! The WebSocket client: connect, subscribe, read, reconnect, stop.
+//! The WebSocket client: connect (TCP, TLS for `wss://`, the WebSocket
+//! handshake), subscribe, read, reconnect, stop.
+//!
+//! TLS is rustls on the `ring` provider (no cmake to build, unlike
+//! aws-lc-rs). The trust roots are the platform's (`rustls-native-certs`:
+//! the OS bundle, e.g. Debian's `ca-certificates`, or `SSL_CERT_FILE` /
+//! `SSL_CERT_DIR`), so they follow the image's security updates and any CA
+//! an operator adds to the system store, plus an optional
+//! [`WsIngestConfig::ca_file`] for a private or test CA. Certificates and
+//! host names are always verified.
 
 use super::{EventSink, IngestStats, SinkClosed, WsIngestConfig};
 use futures_util::{SinkExt, StreamExt};
 use hft_trading::market::{BinanceWsParser, MarketEvent, WsMessage, WsParseError};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{CertificateError, ClientConfig, RootCertStore};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsConnector;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, client_async};
 use tracing::{debug, info, warn};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -27,6 +41,16 @@ pub enum IngestError {
         /// The URL as configured.
         url: String,
         /// What is wrong with it.
+        reason: String,
+    },
+    /// A `wss://` URL's trust roots could not be set up: the
+    /// [`WsIngestConfig::ca_file`] is unreadable or holds no valid
+    /// certificate, or there is no root at all to verify a server against.
+    #[error("TLS for {url:?}: {reason}")]
+    Tls {
+        /// The URL as configured.
+        url: String,
+        /// What is wrong.
         reason: String,
     },
     /// [`WsIngestConfig::max_failed_attempts`] attempts in a row failed.
@@ -55,10 +79,43 @@ pub enum IngestError {
 /// [`super::Backoff`] delay and subscribes again; events are not replayed
 /// across a gap, so a consumer that needs completeness must check trade ids
 /// or refill from the venue's REST history.
+///
+/// A `wss://` URL is opened over TLS: the server's certificate must chain
+/// to the platform's roots or to [`WsIngestConfig::ca_file`] and be valid
+/// for the URL's host. A failed handshake is an attempt like any other: it
+/// is logged with the URL and the cause, counted in
+/// [`IngestStats::tls_failures`], and retried after the backoff.
 #[derive(Debug)]
 pub struct WsIngest {
     config: WsIngestConfig,
     parser: BinanceWsParser,
+    endpoint: Endpoint,
+}
+
+/// Where the URL points, read once.
+#[derive(Debug)]
+struct Endpoint {
+    /// The host as the URL has it, without an IPv6 address's brackets.
+    host: String,
+    port: u16,
+    /// `Some` for `wss://`.
+    tls: Option<TlsSetup>,
+}
+
+/// How a `wss://` endpoint is verified.
+#[derive(Debug)]
+struct TlsSetup {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    /// Which roots are trusted, for error messages.
+    roots: String,
+}
+
+/// Why one connection attempt failed, by the step that failed.
+enum ConnectError {
+    Tcp(std::io::Error),
+    Tls(std::io::Error),
+    WebSocket(tokio_tungstenite::tungstenite::Error),
 }
 
 /// How one connection ended.
@@ -74,18 +131,37 @@ enum SessionEnd {
 
 impl WsIngest {
     /// Check `config`'s URL and prepare the client; nothing connects yet.
+    /// For `wss://` this loads the trust roots (the platform's and
+    /// [`WsIngestConfig::ca_file`]), so a bad CA file is refused here rather
+    /// than on every attempt.
     pub fn new(config: WsIngestConfig) -> Result<WsIngest, IngestError> {
         let bad = |reason: String| IngestError::BadUrl { url: config.url.clone(), reason };
         let request = config.url.as_str().into_client_request().map_err(|e| bad(e.to_string()))?;
-        match request.uri().scheme_str() {
-            Some("ws") => {}
-            Some("wss") => {
-                return Err(bad("wss:// needs TLS, which this build of hft-host does not include".to_string()));
-            }
-            other => return Err(bad(format!("scheme {other:?} is not ws://"))),
-        }
+        let uri = request.uri();
+        let secure = match uri.scheme_str() {
+            Some("ws") => false,
+            Some("wss") => true,
+            other => return Err(bad(format!("scheme {other:?} is neither ws:// nor wss://"))),
+        };
+        let host = uri.host().ok_or_else(|| bad("no host".to_string()))?;
+        let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host).to_string();
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        let tls = if secure {
+            let server_name = ServerName::try_from(host.clone())
+                .map_err(|e| bad(format!("host {host:?} is not a valid TLS server name: {e}")))?;
+            let (roots, described) = trust_roots(config.ca_file.as_deref())
+                .map_err(|reason| IngestError::Tls { url: config.url.clone(), reason })?;
+            let tls_config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| IngestError::Tls { url: config.url.clone(), reason: e.to_string() })?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            Some(TlsSetup { config: Arc::new(tls_config), server_name, roots: described })
+        } else {
+            None
+        };
         let parser = BinanceWsParser::new(config.venue.clone());
-        Ok(WsIngest { config, parser })
+        Ok(WsIngest { config, parser, endpoint: Endpoint { host, port, tls } })
     }
 
     /// Run on the current tokio runtime until [`IngestHandle::stop`], the
@@ -114,11 +190,11 @@ impl WsIngest {
         let mut request_id: i64 = 0;
         loop {
             let attempt = tokio::select! {
-                r = tokio::time::timeout(self.config.connect_timeout, connect_async(url)) => r,
+                r = tokio::time::timeout(self.config.connect_timeout, self.connect()) => r,
                 _ = stop.changed() => return Ok(()),
             };
             let reason = match attempt {
-                Ok(Ok((ws, _response))) => {
+                Ok(Ok(ws)) => {
                     lock(stats).connects += 1;
                     info!(url, "market-data WebSocket connected");
                     request_id += 1;
@@ -133,11 +209,14 @@ impl WsIngest {
                 }
                 Ok(Err(e)) => {
                     failures += 1;
-                    format!("connect failed: {e}")
+                    if matches!(e, ConnectError::Tls(_)) {
+                        lock(stats).tls_failures += 1;
+                    }
+                    self.describe(&e)
                 }
                 Err(_) => {
                     failures += 1;
-                    format!("connect timed out after {:?}", self.config.connect_timeout)
+                    format!("connecting to {url} timed out after {:?}", self.config.connect_timeout)
                 }
             };
             if let Some(max) = self.config.max_failed_attempts
@@ -152,6 +231,56 @@ impl WsIngest {
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = stop.changed() => return Ok(()),
+            }
+        }
+    }
+
+    /// One connection attempt: TCP, then TLS for `wss://`, then the
+    /// WebSocket handshake.
+    async fn connect(&self) -> Result<Ws, ConnectError> {
+        let Endpoint { host, port, tls } = &self.endpoint;
+        let tcp = TcpStream::connect((host.as_str(), *port)).await.map_err(ConnectError::Tcp)?;
+        let stream = match tls {
+            None => MaybeTlsStream::Plain(tcp),
+            Some(tls) => MaybeTlsStream::Rustls(
+                TlsConnector::from(Arc::clone(&tls.config))
+                    .connect(tls.server_name.clone(), tcp)
+                    .await
+                    .map_err(ConnectError::Tls)?,
+            ),
+        };
+        let (ws, _response) = client_async(self.config.url.as_str(), stream).await.map_err(ConnectError::WebSocket)?;
+        Ok(ws)
+    }
+
+    /// A failed attempt in words, naming the URL, the step and the cause.
+    fn describe(&self, error: &ConnectError) -> String {
+        let url = &self.config.url;
+        let Endpoint { host, port, tls } = &self.endpoint;
+        match error {
+            ConnectError::Tcp(e) => format!("TCP connect to {host}:{port} for {url} failed: {e}"),
+            ConnectError::WebSocket(e) => format!("WebSocket handshake with {url} failed: {e}"),
+            ConnectError::Tls(e) => {
+                let roots = tls.as_ref().map_or("", |t| t.roots.as_str());
+                let cause = match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                    Some(
+                        tls_error @ rustls::Error::InvalidCertificate(
+                            CertificateError::UnknownIssuer | CertificateError::BadSignature,
+                        ),
+                    ) => {
+                        format!(
+                            "{tls_error}: the server's certificate is not signed by a trusted CA (trusted: {roots})"
+                        )
+                    }
+                    Some(
+                        tls_error @ rustls::Error::InvalidCertificate(
+                            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+                        ),
+                    ) => format!("{tls_error}: the server's certificate is not valid for the URL's host {host:?}"),
+                    Some(tls_error) => tls_error.to_string(),
+                    None => e.to_string(),
+                };
+                format!("TLS handshake with {url} failed: {cause}")
             }
         }
     }
@@ -262,6 +391,50 @@ impl WsIngest {
         };
         sink.deliver(event)
     }
+}
+
+/// The roots a `wss://` connection trusts: the platform's plus those in
+/// `ca_file`, with a description for error messages. An error if
+/// `ca_file` cannot be used or no root at all is left.
+fn trust_roots(ca_file: Option<&Path>) -> Result<(RootCertStore, String), String> {
+    let mut roots = RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for e in &native.errors {
+        warn!(error = %e, "platform root certificates: not all could be loaded");
+    }
+    let (platform, unusable) = roots.add_parsable_certificates(native.certs);
+    if unusable > 0 {
+        debug!(unusable, "platform root certificates skipped");
+    }
+    let mut described = format!("{platform} platform roots");
+    if let Some(path) = ca_file {
+        let added = add_ca_file(&mut roots, path).map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+        described.push_str(&format!(" and {added} from ca_file {}", path.display()));
+    } else {
+        described.push_str(", no ca_file");
+    }
+    if roots.is_empty() {
+        return Err("no trusted root certificates: the platform has none (install ca-certificates, or set \
+                    SSL_CERT_FILE) and no ca_file is set"
+            .to_string());
+    }
+    debug!(roots = %described, "TLS trust roots");
+    Ok((roots, described))
+}
+
+/// Add every certificate in the PEM file at `path` to `roots`; how many.
+fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
+    let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| format!("not a PEM certificate bundle: {e}"))?;
+        roots.add(cert).map_err(|e| format!("certificate {} in it cannot be a trust root: {e}", added + 1))?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) in it".to_string());
+    }
+    Ok(added)
 }
 
 /// The counters, even if a panic elsewhere poisoned the lock: they are plain

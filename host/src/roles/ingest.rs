@@ -76,6 +76,7 @@ impl<P: Producer> EventSink for PublishSink<P> {
 fn from_websocket<P: Producer>(ws: &WebSocketSource, mut sink: PublishSink<P>) -> Result<IngestSummary, RoleError> {
     let mut cfg = WsIngestConfig::new(ws.url.clone(), Venue::new(&ws.venue));
     cfg.subscribe = ws.subscribe.clone();
+    cfg.ca_file = ws.ca_file.clone();
     let client = WsIngest::new(cfg).map_err(|e| RoleError::Config(format!("[ingest.websocket]: {e}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,7 +100,13 @@ fn from_websocket<P: Producer>(ws: &WebSocketSource, mut sink: PublishSink<P>) -
         return Err(e.into());
     }
     let stats = stats.map_err(|e| RoleError::Config(format!("[ingest.websocket] {}: {e}", ws.url)))?;
-    tracing::info!(messages = stats.messages, malformed = stats.malformed, "websocket ingest stopped");
+    tracing::info!(
+        messages = stats.messages,
+        malformed = stats.malformed,
+        reconnects = stats.reconnects,
+        tls_failures = stats.tls_failures,
+        "websocket ingest stopped"
+    );
     sink.publisher.flush(Duration::from_secs(30))?;
     let mut read = ReadStats::new(ws.url.clone(), 0);
     read.rows_read = stats.messages;
