@@ -7,8 +7,9 @@
 
 mod common;
 
+use hft_host::config::EvopConfig;
 use hft_host::config::{RunConfig, Speed, StrategyConfig};
-use hft_host::orchestrator::{ChallengerSpec, Orchestrator};
+use hft_host::orchestrator::{ChallengerSpec, GateSchedule, Orchestrator};
 use hft_host::pipeline::Session;
 use hft_trading::domain::Money;
 use hft_trading::execution::Fill;
@@ -104,6 +105,58 @@ fn promotion_carries_the_challengers_warm_state_and_rollback_swaps_back() {
     assert_eq!(o.swaps.len(), 2);
     assert_eq!(o.swap_pauses.len(), 2);
     o.into_champion().portfolio().reconcile().expect("the books reconcile across the swaps");
+}
+
+#[test]
+fn the_gate_promotes_a_better_challenger_by_itself_and_never_a_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::default_config(dir.path());
+    // A champion that churns: it enters on every small deviation and pays
+    // the taker fee each time. One challenger runs the same logic (no
+    // better, must never be promoted); one trades only clear deviations.
+    let churn = variant("churn", &[("entry-z", toml::Value::Float(0.3)), ("exit-z", toml::Value::Float(0.05))]);
+    let cfg = churn.apply(&base).unwrap();
+    let rt = common::runtime();
+    let evop = EvopConfig {
+        confidence_level: 0.9,
+        gate_interval_ticks: 1000,
+        gate_looks: 9,
+        min_track_record: 2000,
+        ..EvopConfig::default()
+    };
+    let mut o =
+        Orchestrator::new(pipeline(&cfg), "champion", 5, None).with_gate(GateSchedule::from_config(&evop).unwrap());
+    let capital = Money(cfg.run.initial_capital);
+    o.add(variant("twin", &[]), &cfg, &rt, capital).unwrap();
+    o.add(
+        variant("calm", &[("entry-z", toml::Value::Float(2.0)), ("exit-z", toml::Value::Float(0.5))]),
+        &cfg,
+        &rt,
+        capital,
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    for t in ticks(&cfg) {
+        o.on_tick(&t, Instant::now());
+        for c in o.challengers() {
+            if let Some((at, Ok(d))) = &c.gate.last
+                && *at == o.ticks()
+            {
+                seen.push(format!("tick {at} {}: {}", c.spec.id, d));
+            }
+        }
+    }
+    let log = seen.join("\n");
+    let actions: Vec<(&str, &str)> = o.swaps.iter().map(|s| (s.action, s.now_champion.as_str())).collect();
+    assert_eq!(actions, [("gate-promote", "calm")], "{log}");
+    assert_eq!(o.champion_id(), "calm");
+    assert!(!log.contains("twin: promotion gate: PROMOTE"), "{log}");
+    // After the promotion every window restarted: the next looks are a full
+    // interval later, against the new champion.
+    let at = o.swaps[0].at_tick;
+    for c in o.challengers() {
+        assert_eq!(c.gate.window_start, at, "{}", c.spec.id);
+    }
 }
 
 #[test]

@@ -132,6 +132,7 @@ pub fn status(orch: &Orchestrator) -> Value {
                 "ticks": c.returns.len(),
                 "sharpe_per_tick": sharpe(&c.returns),
                 "book": book(&c.pipeline),
+                "gate": orch.gate().map(|g| c.gate.to_json(g)),
             })
         })
         .collect();

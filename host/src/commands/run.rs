@@ -3,6 +3,7 @@
 
 use crate::admin::{AdminConfig, PluginService, serve_admin};
 use crate::config::{self, Speed};
+use crate::orchestrator::GateSchedule;
 use crate::pipeline::{self, AdminRun, RunOptions, RunOutcome};
 use crate::registry::Registry;
 use crate::runtime::Runtime;
@@ -38,6 +39,8 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         Some(p) => format!("run of {}", p.display()),
         None => "run of the embedded default configuration".to_string(),
     };
+    // Checked even when no admin API is served: a bad [evop] is a bad config.
+    let gate = GateSchedule::from_config(&cfg.evop)?;
     let Some(admin) = AdminConfig::from_vars(std::env::vars())? else {
         return pipeline::run(&cfg, runtime, &options).with_context(what);
     };
@@ -54,6 +57,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         max_challengers: cfg.evop.max_challengers,
         challenger_capital: Money(cfg.evop.challenger_capital.unwrap_or(cfg.run.initial_capital)),
         rollback_drawdown: cfg.evop.rollback_drawdown,
+        gate: Some(gate),
         registry: Some(registry),
         heartbeat: Some(telemetry.heartbeat().clone()),
     };

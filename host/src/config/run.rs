@@ -71,6 +71,18 @@ pub struct EvopConfig {
     /// A promoted champion whose equity falls this fraction below its
     /// equity at promotion is rolled back by itself.
     pub rollback_drawdown: Option<f64>,
+    /// Promote a challenger by itself when the gate passes; when false the
+    /// gate only reports, and an operator promotes.
+    pub auto_promote: bool,
+    /// Ticks between two looks of the gate at a challenger.
+    pub gate_interval_ticks: usize,
+    /// Looks per challenger (and per champion change) at most; the gate's
+    /// significance level is divided by it.
+    pub gate_looks: u32,
+    /// Ticks of evidence before a challenger can be promoted.
+    pub min_track_record: usize,
+    /// Batches (of the batch-means test) before a challenger can be promoted.
+    pub min_batches: usize,
 }
 
 impl Default for EvopConfig {
@@ -80,6 +92,12 @@ impl Default for EvopConfig {
             challenger_capital: None,
             confidence_level: 0.99,
             rollback_drawdown: Some(0.05),
+            auto_promote: true,
+            // A day of minute bars between looks, two days before a promotion.
+            gate_interval_ticks: 1440,
+            gate_looks: 10,
+            min_track_record: 2880,
+            min_batches: 10,
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct Challenger {
     /// Why it was stopped, if it was (its strategy faulted: a trap, a
     /// deadline, memory).
     pub quarantined: Option<String>,
+    /// Its evidence window and the promotion gate's last word on it.
+    pub gate: super::GateStanding,
     last_equity: Option<Money>,
 }
 
@@ -81,6 +83,7 @@ impl Challenger {
             returns: Vec::new(),
             started_at_tick,
             quarantined: None,
+            gate: super::GateStanding { window_start: started_at_tick, ..Default::default() },
             last_equity: Some(capital),
         })
     }

@@ -5,14 +5,21 @@
 //! champion's pipeline between two ticks, and the previous champion's
 //! logic stays as a challenger so a rollback is the same swap back.
 //!
+//! The promotion gate ([`GateSchedule`]) looks at each challenger's
+//! returns against the champion's at fixed intervals and, when it passes
+//! and `auto_promote` is on, promotes the strongest passing challenger
+//! (largest t statistic) at the end of the tick.
+//!
 //! Order within a tick: the champion first, so its tick-to-order latency
 //! does not wait for the challengers; then each challenger. A challenger
 //! whose strategy faults (trap, deadline, memory) is quarantined: it stops
 //! deciding, its paper book is flattened, and the champion never notices.
 
 mod challenger;
+mod gate_schedule;
 
 pub use challenger::{Challenger, ChallengerSpec};
+pub use gate_schedule::{GateSchedule, GateScheduleError, GateStanding, risk_verdict};
 
 use crate::config::RunConfig;
 use crate::pipeline::{CheckpointError, LatencySamples, Pipeline, RunError};
@@ -42,7 +49,8 @@ pub enum OrchestratorError {
 pub struct SwapRecord {
     /// The champion's tick count at the swap.
     pub at_tick: usize,
-    /// `promote` or `rollback` (or `auto-rollback`).
+    /// `promote`, `gate-promote` (by the promotion gate), `rollback` or
+    /// `auto-rollback` (a drawdown after a promotion).
     pub action: &'static str,
     /// The challenger id whose logic became the champion's.
     pub now_champion: String,
@@ -69,6 +77,9 @@ pub struct Orchestrator {
     promoted_at_equity: Option<Money>,
     rollback_drawdown: Option<f64>,
     ticks: usize,
+    gate: Option<GateSchedule>,
+    /// Challengers compared with the current champion logic (the gate's m).
+    tried: u32,
 }
 
 impl Orchestrator {
@@ -94,7 +105,20 @@ impl Orchestrator {
             promoted_at_equity: None,
             rollback_drawdown,
             ticks: 0,
+            gate: None,
+            tried: 0,
         }
+    }
+
+    /// Consult the promotion gate on `schedule`.
+    pub fn with_gate(mut self, schedule: GateSchedule) -> Orchestrator {
+        self.gate = Some(schedule);
+        self
+    }
+
+    /// The gate's schedule, if the gate is on.
+    pub fn gate(&self) -> Option<&GateSchedule> {
+        self.gate.as_ref()
     }
 
     /// The champion's pipeline.
@@ -152,6 +176,7 @@ impl Orchestrator {
         }
         let c = Challenger::start(spec, config, runtime, capital, self.ticks)?;
         self.challengers.push(c);
+        self.tried += 1;
         Ok(())
     }
 
@@ -188,7 +213,43 @@ impl Orchestrator {
         }
         self.ticks += 1;
         self.check_rollback();
+        self.consult_gate();
         latency
+    }
+
+    /// Take the looks that are due; promote the strongest challenger the
+    /// gate passes, if promotion is automatic.
+    fn consult_gate(&mut self) {
+        let Some(schedule) = self.gate else { return };
+        let champion_state = self.champion.risk().state();
+        let mut best: Option<(usize, f64)> = None;
+        for (i, c) in self.challengers.iter_mut().enumerate() {
+            if c.quarantined.is_some() || !schedule.due(c.gate.window_start, self.ticks, c.gate.looks_done) {
+                continue;
+            }
+            let from = c.gate.window_start;
+            let champion = &self.champion_returns[from..self.ticks];
+            let challenger = &c.returns[from - c.started_at_tick..];
+            let risk = risk_verdict(champion_state, c.pipeline.risk().state());
+            let result = schedule.evaluate(champion, challenger, self.tried, &risk);
+            c.gate.looks_done += 1;
+            match &result {
+                Ok(d) => {
+                    tracing::info!(challenger = %c.spec.id, look = c.gate.looks_done, promote = d.promote, "promotion gate:\n{d}");
+                    let t = d.stats.difference.as_ref().map_or(0.0, |x| x.t);
+                    if d.promote && best.is_none_or(|(_, bt)| t > bt) {
+                        best = Some((i, t));
+                    }
+                }
+                Err(e) => tracing::warn!(challenger = %c.spec.id, error = %e, "promotion gate could not judge"),
+            }
+            c.gate.last = Some((self.ticks, result));
+        }
+        if let (Some((i, _)), true) = (best, schedule.auto_promote)
+            && let Err(e) = self.swap(i, "gate-promote")
+        {
+            tracing::error!(error = %e, "promotion by the gate failed");
+        }
     }
 
     /// Make challenger `id`'s logic the champion's, between two ticks.
@@ -222,7 +283,8 @@ impl Orchestrator {
         std::mem::swap(&mut self.champion_id, &mut c.spec.id);
         let pause = start.elapsed();
         self.swap_pauses.record(pause);
-        self.promoted_at_equity = if action == "promote" { self.champion.portfolio().equity().ok() } else { None };
+        self.promoted_at_equity =
+            if action.ends_with("promote") { self.champion.portfolio().equity().ok() } else { None };
         let record = SwapRecord {
             at_tick: self.ticks,
             action,
@@ -232,6 +294,12 @@ impl Orchestrator {
         };
         tracing::info!(?record, "champion swapped");
         self.swaps.push(record);
+        // Evidence against the old champion logic says nothing about the
+        // new one: every challenger starts a fresh window.
+        for c in &mut self.challengers {
+            c.gate.restart(self.ticks);
+        }
+        self.tried = self.challengers.iter().filter(|c| c.quarantined.is_none()).count() as u32;
         Ok(self.swaps.last().expect("just pushed"))
     }
 

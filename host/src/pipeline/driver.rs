@@ -354,6 +354,9 @@ pub fn run_served(
         return feed.finish(pipeline, wall, latency, options.write_report.then_some(config.run.reports_dir.as_path()));
     };
     let mut orch = Orchestrator::new(pipeline, "champion", admin.max_challengers, admin.rollback_drawdown);
+    if let Some(gate) = admin.gate {
+        orch = orch.with_gate(gate);
+    }
     let ctx = EngineContext {
         config,
         runtime,
@@ -398,6 +401,8 @@ pub struct AdminRun {
     pub challenger_capital: Money,
     /// Roll a promotion back when its drawdown exceeds this fraction.
     pub rollback_drawdown: Option<f64>,
+    /// The promotion gate's schedule; `None`: only operators promote.
+    pub gate: Option<crate::orchestrator::GateSchedule>,
     /// Uploaded plugins.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
     /// Beaten whenever the loop takes commands, for `/health`.
