@@ -7,9 +7,9 @@
 
 mod common;
 
-use hft_host::config::EvopConfig;
+use hft_host::config::{EvopConfig, EvopDesignConfig, EvopFactorConfig};
 use hft_host::config::{RunConfig, Speed, StrategyConfig};
-use hft_host::orchestrator::{ChallengerSpec, GateSchedule, Orchestrator};
+use hft_host::orchestrator::{ChallengerSpec, EvopCycles, GateSchedule, Orchestrator};
 use hft_host::pipeline::Session;
 use hft_trading::domain::Money;
 use hft_trading::execution::Fill;
@@ -157,6 +157,74 @@ fn the_gate_promotes_a_better_challenger_by_itself_and_never_a_twin() {
     for c in o.challengers() {
         assert_eq!(c.gate.window_start, at, "{}", c.spec.id);
     }
+}
+
+#[test]
+fn evop_finds_the_better_direction_and_moves_the_champion_through_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::default_config(dir.path());
+    // The operating point churns (entry-z 0.6): EVOP steps entry-z and
+    // exit-z either side and should find that a higher entry-z pays.
+    let cfg = variant("churn", &[("entry-z", toml::Value::Float(0.6)), ("exit-z", toml::Value::Float(0.1))])
+        .apply(&base)
+        .unwrap();
+    let rt = common::runtime();
+    let factor = |param: &str, step: f64| EvopFactorConfig {
+        param: param.into(),
+        step,
+        min: Some(0.0),
+        max: None,
+        integer: false,
+    };
+    let evop = EvopConfig {
+        confidence_level: 0.9,
+        gate_interval_ticks: 500,
+        gate_looks: 18,
+        min_track_record: 1500,
+        design: Some(EvopDesignConfig {
+            factors: vec![factor("entry-z", 0.25), factor("exit-z", 0.05)],
+            cycle_ticks: 500,
+            min_cycles: 2,
+        }),
+        ..EvopConfig::default()
+    };
+    let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None)
+        .with_gate(GateSchedule::from_config(&evop).unwrap())
+        .with_evop(EvopCycles::from_config(&evop).unwrap().unwrap());
+    let capital = Money(cfg.run.initial_capital);
+    let mut statuses = Vec::new();
+    for (n, t) in ticks(&cfg).iter().enumerate() {
+        o.on_tick(t, Instant::now());
+        o.run_evop(&cfg, &rt, capital);
+        if n == 0 {
+            let ids: Vec<&str> = o.challengers().iter().map(|c| c.spec.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                ["evop-g1-p1", "evop-g1-p2", "evop-g1-p3", "evop-g1-p4"],
+                "a 2^2 design around the champion: {}",
+                o.evop().unwrap().to_json()
+            );
+        }
+        if n % 500 == 499 {
+            statuses.push(format!("tick {n}: {}", o.evop().unwrap().to_json()));
+        }
+    }
+    let log = statuses.join("\n");
+    let swaps: Vec<(&str, &str)> = o.swaps.iter().map(|s| (s.action, s.now_champion.as_str())).collect();
+    assert!(!swaps.is_empty() && swaps.iter().all(|s| s.0 == "gate-promote"), "{swaps:?}\n{log}");
+    let status = o.evop().unwrap().to_json();
+    assert!(status["generation"].as_u64().unwrap() >= 2, "{status}\n{log}");
+    let entry = status["center"]["entry-z"].as_f64().unwrap();
+    assert!(entry > 0.6, "EVOP moved entry-z up from 0.6: {status}\n{log}");
+    assert!(log.contains("\"significant\":true"), "{log}");
+    // The second phase found the same direction; with every slot taken (the
+    // previous champion's logic stays for rollback) its weakest variant made
+    // way for the candidate.
+    assert_eq!(status["candidate"], "evop-g2-move", "{status}");
+    assert!(o.challengers().iter().any(|c| c.spec.id == "champion"), "the rollback target is kept");
+    assert_eq!(o.challengers().len(), 5);
+    // The old generation's variants stopped; the new one runs around the new center.
+    assert!(o.challengers().iter().all(|c| !c.spec.id.starts_with("evop-g1-") || c.spec.id == o.champion_id()));
 }
 
 #[test]

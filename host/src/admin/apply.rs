@@ -151,5 +151,6 @@ pub fn status(orch: &Orchestrator) -> Value {
         },
         "challengers": challengers,
         "swaps": swaps,
+        "evop": orch.evop().map(|e| e.to_json()),
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::admin::{AdminConfig, PluginService, serve_admin};
 use crate::config::{self, Speed};
-use crate::orchestrator::GateSchedule;
+use crate::orchestrator::{EvopCycles, GateSchedule};
 use crate::pipeline::{self, AdminRun, RunOptions, RunOutcome};
 use crate::registry::Registry;
 use crate::runtime::Runtime;
@@ -41,25 +41,36 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
     };
     // Checked even when no admin API is served: a bad [evop] is a bad config.
     let gate = GateSchedule::from_config(&cfg.evop)?;
-    let Some(admin) = AdminConfig::from_vars(std::env::vars())? else {
+    let evop = EvopCycles::from_config(&cfg.evop)?;
+    let admin = AdminConfig::from_vars(std::env::vars())?;
+    if admin.is_none() && evop.is_none() {
         return pipeline::run(&cfg, runtime, &options).with_context(what);
-    };
-    let telemetry = Telemetry::new("all");
-    let addr = admin.addr;
-    let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
-    // Uploads are validated on the API's thread, with an engine of their own.
-    let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
-    let plugins = PluginService { registry: registry.clone(), runtime: validator };
-    let (_server, inbox) =
-        serve_admin(admin, telemetry.clone(), Some(plugins)).with_context(|| format!("admin API on {addr}"))?;
-    let served = AdminRun {
-        inbox,
+    }
+    let mut served = AdminRun {
+        // Without an admin API nobody sends commands: EVOP runs alone.
+        inbox: crate::admin::channel().1,
         max_challengers: cfg.evop.max_challengers,
         challenger_capital: Money(cfg.evop.challenger_capital.unwrap_or(cfg.run.initial_capital)),
         rollback_drawdown: cfg.evop.rollback_drawdown,
         gate: Some(gate),
-        registry: Some(registry),
-        heartbeat: Some(telemetry.heartbeat().clone()),
+        evop,
+        registry: None,
+        heartbeat: None,
     };
+    let mut _server = None;
+    if let Some(admin) = admin {
+        let telemetry = Telemetry::new("all");
+        let addr = admin.addr;
+        let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
+        // Uploads are validated on the API's thread, with an engine of their own.
+        let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
+        let plugins = PluginService { registry: registry.clone(), runtime: validator };
+        let (server, inbox) =
+            serve_admin(admin, telemetry.clone(), Some(plugins)).with_context(|| format!("admin API on {addr}"))?;
+        _server = Some(server);
+        served.inbox = inbox;
+        served.registry = Some(registry);
+        served.heartbeat = Some(telemetry.heartbeat().clone());
+    }
     pipeline::run_served(&cfg, runtime, &options, Some(&served)).with_context(what)
 }

@@ -17,6 +17,6 @@ pub use env::{ENV_PREFIX, apply_env};
 pub use file::{ConfigError, DEFAULT_CONFIG, load};
 pub use input::{InputSource, InputSpec, InputTransform};
 pub use run::{
-    BusConfig, DataConfig, EvopConfig, IngestConfig, InstrumentConfig, ModelConfig, ReportConfig, RunConfig,
-    RunSection, ServerConfig, Speed, StateConfig, StrategyConfig, WebSocketSource,
+    BusConfig, DataConfig, EvopConfig, EvopDesignConfig, EvopFactorConfig, IngestConfig, InstrumentConfig, ModelConfig,
+    ReportConfig, RunConfig, RunSection, ServerConfig, Speed, StateConfig, StrategyConfig, WebSocketSource,
 };

@@ -83,6 +83,52 @@ pub struct EvopConfig {
     pub min_track_record: usize,
     /// Batches (of the batch-means test) before a challenger can be promoted.
     pub min_batches: usize,
+    /// EVOP: a factorial design around the champion's parameters, run in
+    /// cycles; none when unset.
+    pub design: Option<EvopDesignConfig>,
+}
+
+/// `[evop.design]`: which strategy parameters EVOP varies, and its cycles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvopDesignConfig {
+    /// One to four parameters, each stepped either side of its value in
+    /// `[strategy.params]`.
+    pub factors: Vec<EvopFactorConfig>,
+    /// Ticks per cycle: each variant's mean per-tick return over a cycle is
+    /// one response.
+    #[serde(default = "default_cycle_ticks")]
+    pub cycle_ticks: usize,
+    /// Cycles before the effects are judged (at least 2).
+    #[serde(default = "default_min_cycles")]
+    pub min_cycles: usize,
+}
+
+fn default_cycle_ticks() -> usize {
+    720
+}
+
+fn default_min_cycles() -> usize {
+    3
+}
+
+/// One factor of the EVOP design.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvopFactorConfig {
+    /// The strategy parameter.
+    pub param: String,
+    /// The step either side of the center.
+    pub step: f64,
+    /// Lowest value allowed.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Highest value allowed.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Whole numbers only (a window length).
+    #[serde(default)]
+    pub integer: bool,
 }
 
 impl Default for EvopConfig {
@@ -98,6 +144,7 @@ impl Default for EvopConfig {
             gate_looks: 10,
             min_track_record: 2880,
             min_batches: 10,
+            design: None,
         }
     }
 }

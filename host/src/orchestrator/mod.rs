@@ -16,9 +16,11 @@
 //! deciding, its paper book is flattened, and the champion never notices.
 
 mod challenger;
+mod evop_cycles;
 mod gate_schedule;
 
 pub use challenger::{Challenger, ChallengerSpec};
+pub use evop_cycles::EvopCycles;
 pub use gate_schedule::{GateSchedule, GateScheduleError, GateStanding, risk_verdict};
 
 use crate::config::RunConfig;
@@ -80,6 +82,7 @@ pub struct Orchestrator {
     gate: Option<GateSchedule>,
     /// Challengers compared with the current champion logic (the gate's m).
     tried: u32,
+    evop: Option<EvopCycles>,
 }
 
 impl Orchestrator {
@@ -107,6 +110,28 @@ impl Orchestrator {
             ticks: 0,
             gate: None,
             tried: 0,
+            evop: None,
+        }
+    }
+
+    /// Run EVOP cycles ([`EvopCycles`]) beside the champion.
+    pub fn with_evop(mut self, evop: EvopCycles) -> Orchestrator {
+        self.evop = Some(evop);
+        self
+    }
+
+    /// EVOP's state, if it runs.
+    pub fn evop(&self) -> Option<&EvopCycles> {
+        self.evop.as_ref()
+    }
+
+    /// EVOP's work after a tick: start designs, close cycles, judge effects.
+    /// Separate from [`Orchestrator::on_tick`] because starting variants
+    /// needs the champion's configuration and a runtime.
+    pub fn run_evop(&mut self, config: &RunConfig, runtime: &Runtime, capital: Money) {
+        if let Some(mut evop) = self.evop.take() {
+            evop.after_tick(self, config, runtime, capital);
+            self.evop = Some(evop);
         }
     }
 
@@ -144,6 +169,11 @@ impl Orchestrator {
     /// The challengers.
     pub fn challengers(&self) -> &[Challenger] {
         &self.challengers
+    }
+
+    /// Most challengers at once.
+    pub fn max_challengers(&self) -> usize {
+        self.max_challengers
     }
 
     /// Ticks processed.

@@ -357,6 +357,9 @@ pub fn run_served(
     if let Some(gate) = admin.gate {
         orch = orch.with_gate(gate);
     }
+    if let Some(evop) = &admin.evop {
+        orch = orch.with_evop(evop.clone());
+    }
     let ctx = EngineContext {
         config,
         runtime,
@@ -379,6 +382,7 @@ pub fn run_served(
         if let Some(d) = orch.on_tick(&tick, started) {
             latency.record(d);
         }
+        orch.run_evop(config, runtime, admin.challenger_capital);
         bar.inc(tick.len() as u64);
         if last_admin.elapsed() >= ADMIN_EVERY {
             serve(&mut orch, &mut last_admin);
@@ -403,6 +407,8 @@ pub struct AdminRun {
     pub rollback_drawdown: Option<f64>,
     /// The promotion gate's schedule; `None`: only operators promote.
     pub gate: Option<crate::orchestrator::GateSchedule>,
+    /// EVOP cycles, when `[evop.design]` is set.
+    pub evop: Option<crate::orchestrator::EvopCycles>,
     /// Uploaded plugins.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
     /// Beaten whenever the loop takes commands, for `/health`.
