@@ -62,8 +62,11 @@ enum Command {
         /// Which part to run: all (one process, the default); or, over the
         /// Kafka cluster of [bus.kafka], ingest (market data into the
         /// market-data topic), strategy (market data through the models,
-        /// the strategy and risk; venue steps to the orders topic) or
-        /// execution (venue steps into the paper venue; fills out).
+        /// the strategy and risk; venue steps to the orders topic),
+        /// execution (venue steps into the paper venue; fills out), risk
+        /// (the books from the fills; the kill switch) or orchestrator
+        /// (challengers in shadow, the promotion gate, the admin API;
+        /// champion changes to every strategy process).
         #[arg(long, default_value = "all")]
         role: String,
         /// Consuming roles: stop after this many seconds without a message
@@ -335,7 +338,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|s| Duration::try_from_secs_f64(s).map_err(|e| anyhow::anyhow!("--until-idle {s}: {e}")))
                     .transpose()?;
                 let args = commands::RoleRun { role, config, speed, until_idle, write_report: !no_report };
-                let rt = if role == Role::Strategy { Some(runtime(&cli.runtime)?) } else { None };
+                let rt = if matches!(role, Role::Strategy | Role::Orchestrator) {
+                    Some(runtime(&cli.runtime)?)
+                } else {
+                    None
+                };
                 for line in commands::run_role(rt.as_ref(), &args)? {
                     println!("{line}");
                 }

@@ -30,32 +30,21 @@ fn conflict(e: OrchestratorError) -> ApiError {
     }
 }
 
-/// A plugin reference: an uploaded plugin's sha256 (or a unique prefix of
-/// at least 8 hex digits), as the registry resolves it, else a built-in name.
-fn resolve_plugin(name: &str, registry: Option<&Registry>) -> Result<String, ApiError> {
-    let hex = name.len() >= 8 && name.chars().all(|c| c.is_ascii_hexdigit());
-    let Some(registry) = registry.filter(|_| hex) else { return Ok(name.to_string()) };
-    let record = registry.get(name).map_err(|e| match e.code() {
-        "not_found" => ApiError::not_found(e.to_string()),
-        _ => ApiError::bad_request(e.to_string()),
-    })?;
-    Ok(registry.dir().join(format!("{}.wasm", record.sha256)).display().to_string())
-}
-
 fn spec(req: ChallengerRequest, ctx: &EngineContext<'_>) -> Result<ChallengerSpec, ApiError> {
     if req.id.is_empty() || !req.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(ApiError::bad_request(format!("challenger id {:?}: use letters, digits, - and _", req.id)));
     }
-    let strategy = match &req.plugin {
-        Some(p) => {
-            let mut s = ctx.config.strategy.clone();
-            s.plugin = resolve_plugin(p, ctx.registry)?;
-            s.params.clear();
-            Some(s)
-        }
-        None => None,
+    let spec = ChallengerSpec {
+        id: req.id,
+        plugin: req.plugin,
+        strategy: None,
+        strategy_params: req.params,
+        model_params: req.model_params,
     };
-    Ok(ChallengerSpec { id: req.id, strategy, strategy_params: req.params, model_params: req.model_params })
+    spec.resolve(ctx.config, ctx.registry).map_err(|e| match e {
+        OrchestratorError::Plugin(e) if e.code() == "not_found" => ApiError::not_found(e.to_string()),
+        other => ApiError::bad_request(other.to_string()),
+    })
 }
 
 /// Apply one command between two ticks.

@@ -1,13 +1,17 @@
-//! `hft-host run --role ingest|strategy|execution`: one part of the
-//! system, over the Kafka cluster of `[bus.kafka]`.
+//! `hft-host run --role ingest|strategy|execution|risk|orchestrator`: one
+//! part of the system, over the Kafka cluster of `[bus.kafka]`.
 
+use crate::admin::{AdminConfig, PluginService, serve_admin};
 use crate::config::{self, RunConfig, Speed};
+use crate::registry::Registry;
 use crate::roles::{self, ConsumeOptions, Role};
 use crate::runtime::Runtime;
+use crate::runtime::RuntimeConfig;
 use crate::telemetry::{Telemetry, serve};
 use anyhow::Context;
 use hft_bus::kafka::KafkaBus;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Arguments of a role run.
@@ -99,6 +103,16 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
                 s.bus.consumed,
                 s.bus.dead_lettered
             ));
+            out.push(format!(
+                "champion changes applied: {}{}",
+                s.champion_changes.len(),
+                if s.champion_failures > 0 { format!(" ({} refused)", s.champion_failures) } else { String::new() }
+            ));
+            out.extend(s.champion_changes.iter().map(|c| format!("  {c}")));
+            out.push(match &s.champion {
+                Some((id, generation)) => format!("champion logic: {id} (generation {generation})"),
+                None => "champion logic: the configuration's".to_string(),
+            });
             if let Err(e) = &s.outcome.reconciliation {
                 anyhow::bail!("the books do not reconcile with the fills: {e}");
             }
@@ -137,6 +151,38 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
                 s.bus.consumed,
                 s.bus.dead_lettered
             ));
+        }
+        Role::Orchestrator => {
+            let runtime = runtime.context("the orchestrator role needs the component runtime")?;
+            let bus = kafka(&cfg, args.role)?;
+            let store = roles::open_store(&cfg.state)?;
+            // The admin API (HFT_ADMIN_TOKEN[_FILE]; the chart sets
+            // HFT_ADMIN_ADDR=0.0.0.0:8005): uploads, challengers, promotion.
+            let mut served = None;
+            if let Some(admin) = AdminConfig::from_vars(std::env::vars())? {
+                let addr = admin.addr;
+                let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
+                let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
+                let plugins = PluginService { registry: registry.clone(), runtime: validator };
+                let (server, inbox) = serve_admin(admin, options.telemetry_for("orchestrator"), Some(plugins))
+                    .with_context(|| format!("admin API on {addr}"))?;
+                tracing::info!(addr = %server.local_addr(), "serving the admin API");
+                served = Some((server, inbox, registry));
+            }
+            let admin = served
+                .as_ref()
+                .map(|(_, inbox, registry)| roles::OrchestratorAdmin { inbox, registry: Some(registry.as_ref()) });
+            let s = roles::run_orchestrator(&cfg, runtime, &bus, store.as_ref(), &options, admin)?;
+            out.push(format!(
+                "orchestrator role: {} ticks, {} challengers at the end, {} champion change(s) published, {} late events skipped; bus: {} consumed, {} dead-lettered",
+                s.ticks,
+                s.challengers,
+                s.changes.len(),
+                s.late_events,
+                s.bus.consumed,
+                s.bus.dead_lettered
+            ));
+            out.extend(s.changes.iter().map(|c| format!("  {c}")));
         }
     }
     Ok(out)

@@ -2,7 +2,7 @@
 
 use super::input::InputSpec;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -338,7 +338,7 @@ pub struct ModelConfig {
 }
 
 /// `[strategy]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyConfig {
     /// A built-in name or a path to a `.wasm`.

@@ -5,26 +5,61 @@
 use super::OrchestratorError;
 use crate::config::{RunConfig, Speed, StrategyConfig};
 use crate::pipeline::{Pipeline, assemble};
+use crate::registry::Registry;
 use crate::runtime::Runtime;
 use hft_trading::domain::Money;
 use hft_trading::execution::PaperBroker;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What a challenger is, relative to the champion's configuration.
-#[derive(Debug, Clone, Default)]
+/// What a challenger is, relative to the champion's configuration. Also
+/// what the distributed orchestrator writes to the state store when a
+/// logic becomes the champion, so that every strategy process rebuilds the
+/// same logic from its own configuration and registry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChallengerSpec {
     /// Its name in the API and the report.
     pub id: String,
-    /// Another strategy altogether (plugin, legs, signals, params); `None`
+    /// Another strategy component as the operator named it: a built-in
+    /// name, or an uploaded plugin's sha256 (or unique prefix). `None`
     /// keeps the champion's.
+    #[serde(default)]
+    pub plugin: Option<String>,
+    /// That plugin resolved to a `[strategy]` (its path in this process's
+    /// registry); set by [`ChallengerSpec::resolve`], never stored.
+    #[serde(skip)]
     pub strategy: Option<StrategyConfig>,
     /// Strategy parameters to override (a parameter variant).
+    #[serde(default)]
     pub strategy_params: BTreeMap<String, toml::Value>,
     /// Model parameters to override, by model name.
+    #[serde(default)]
     pub model_params: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
 
 impl ChallengerSpec {
+    /// Resolve [`ChallengerSpec::plugin`] against `champion`'s `[strategy]`
+    /// and `registry`: an uploaded plugin's sha256 (8+ hex digits) becomes
+    /// its path in the registry, anything else is a built-in name. The
+    /// legs and signals stay the champion's; its parameters do not.
+    pub fn resolve(
+        mut self,
+        champion: &RunConfig,
+        registry: Option<&Registry>,
+    ) -> Result<ChallengerSpec, OrchestratorError> {
+        self.strategy = match &self.plugin {
+            Some(p) => {
+                let mut s = champion.strategy.clone();
+                s.plugin = resolve_plugin(p, registry)?;
+                s.params.clear();
+                Some(s)
+            }
+            None => None,
+        };
+        Ok(self)
+    }
+
     /// The champion's configuration with this challenger's changes.
     pub fn apply(&self, champion: &RunConfig) -> Result<RunConfig, OrchestratorError> {
         let mut config = champion.clone();
@@ -93,6 +128,15 @@ impl Challenger {
         let r = tick_return(&mut self.last_equity, self.pipeline.portfolio().equity().ok());
         self.returns.push(r);
     }
+}
+
+/// A plugin reference: an uploaded plugin's sha256 (or a unique prefix of
+/// at least 8 hex digits), as the registry resolves it, else a built-in name.
+fn resolve_plugin(name: &str, registry: Option<&Registry>) -> Result<String, OrchestratorError> {
+    let hex = name.len() >= 8 && name.chars().all(|c| c.is_ascii_hexdigit());
+    let Some(registry) = registry.filter(|_| hex) else { return Ok(name.to_string()) };
+    let record = registry.get(name).map_err(OrchestratorError::Plugin)?;
+    Ok(registry.dir().join(format!("{}.wasm", record.sha256)).display().to_string())
 }
 
 /// The return from `last` to `now`, updating `last`.

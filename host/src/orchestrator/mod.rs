@@ -44,6 +44,9 @@ pub enum OrchestratorError {
     /// The swap is impossible (different instruments).
     #[error("swap: {0}")]
     Swap(#[from] CheckpointError),
+    /// An uploaded plugin the spec names is not in the registry.
+    #[error(transparent)]
+    Plugin(crate::registry::RegistryError),
 }
 
 /// One promotion or rollback, for the audit trail and the status.
@@ -65,7 +68,9 @@ pub struct SwapRecord {
 /// The champion, the challengers, and what happened between them.
 pub struct Orchestrator {
     champion: Pipeline,
-    champion_id: String,
+    /// What the champion runs now (its id and how it differs from the
+    /// configuration); swapped whole with a challenger's on a promotion.
+    champion_spec: ChallengerSpec,
     champion_returns: Vec<f64>,
     last_equity: Option<Money>,
     challengers: Vec<Challenger>,
@@ -98,7 +103,7 @@ impl Orchestrator {
         let last_equity = champion.portfolio().equity().ok();
         Orchestrator {
             champion,
-            champion_id: champion_id.to_string(),
+            champion_spec: ChallengerSpec { id: champion_id.to_string(), ..Default::default() },
             champion_returns: Vec::new(),
             last_equity,
             challengers: Vec::new(),
@@ -135,6 +140,13 @@ impl Orchestrator {
         }
     }
 
+    /// Name the champion's logic `spec` (a distributed orchestrator that
+    /// restarts with the champion record's logic).
+    pub fn with_champion_spec(mut self, spec: ChallengerSpec) -> Orchestrator {
+        self.champion_spec = spec;
+        self
+    }
+
     /// Consult the promotion gate on `schedule`.
     pub fn with_gate(mut self, schedule: GateSchedule) -> Orchestrator {
         self.gate = Some(schedule);
@@ -158,7 +170,12 @@ impl Orchestrator {
 
     /// The id of the logic the champion runs now.
     pub fn champion_id(&self) -> &str {
-        &self.champion_id
+        &self.champion_spec.id
+    }
+
+    /// What the champion runs now, relative to the configuration.
+    pub fn champion_spec(&self) -> &ChallengerSpec {
+        &self.champion_spec
     }
 
     /// The champion's return on every tick so far.
@@ -201,7 +218,7 @@ impl Orchestrator {
                 self.max_challengers
             )));
         }
-        if spec.id == self.champion_id || self.challengers.iter().any(|c| c.spec.id == spec.id) {
+        if spec.id == self.champion_spec.id || self.challengers.iter().any(|c| c.spec.id == spec.id) {
             return Err(OrchestratorError::Spec(format!("the id {:?} is taken", spec.id)));
         }
         let c = Challenger::start(spec, config, runtime, capital, self.ticks)?;
@@ -310,7 +327,9 @@ impl Orchestrator {
         let start = Instant::now();
         let c = &mut self.challengers[i];
         self.champion.swap_wiring(&mut c.pipeline)?;
-        std::mem::swap(&mut self.champion_id, &mut c.spec.id);
+        // The specs travel with the logics: the challenger now runs the
+        // demoted logic under the demoted logic's id and parameters.
+        std::mem::swap(&mut self.champion_spec, &mut c.spec);
         let pause = start.elapsed();
         self.swap_pauses.record(pause);
         self.promoted_at_equity =
@@ -318,7 +337,7 @@ impl Orchestrator {
         let record = SwapRecord {
             at_tick: self.ticks,
             action,
-            now_champion: self.champion_id.clone(),
+            now_champion: self.champion_spec.id.clone(),
             demoted_to: c.spec.id.clone(),
             pause,
         };

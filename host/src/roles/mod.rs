@@ -14,12 +14,18 @@
 //! - `risk` ([`run_risk`]): the strategy's books from the fills, marked at
 //!   the market, against the drawdown and daily-loss limits; the kill
 //!   switch when they are breached.
+//! - `orchestrator` ([`run_orchestrator`]): the champion's logic and the
+//!   challengers in shadow, the promotion gate and EVOP, the admin API;
+//!   each champion change to the state store and the control topic, which
+//!   every strategy process follows without a restart.
 
+mod champion_record;
 mod commit_tracker;
 mod error;
 mod execution;
 mod ingest;
 mod options;
+mod orchestrator;
 mod risk;
 mod role_metrics;
 mod state_store;
@@ -28,11 +34,13 @@ mod strategy_checkpoint;
 mod tick_assembler;
 mod venue_tap;
 
+pub use champion_record::ChampionRecord;
 pub use commit_tracker::CommitTracker;
 pub use error::RoleError;
 pub use execution::{ExecutionSummary, run_execution};
 pub use ingest::{IngestSummary, ingest, ingest_on, market_data_id, run_topics};
 pub use options::{ConsumeOptions, Probe};
+pub use orchestrator::{OrchestratorAdmin, OrchestratorSummary, run_orchestrator};
 pub use risk::{RiskSummary, run_risk};
 pub use state_store::open_store;
 pub use strategy::{StrategySummary, run_strategy};
@@ -53,6 +61,9 @@ pub enum Role {
     Execution,
     /// The books from the fills, the drawdown and loss limits, the kill switch.
     Risk,
+    /// The champion's logic and the challengers in shadow, the promotion
+    /// gate and EVOP, the admin API; champion changes to every strategy.
+    Orchestrator,
 }
 
 impl std::str::FromStr for Role {
@@ -64,9 +75,11 @@ impl std::str::FromStr for Role {
             "ingest" => Ok(Role::Ingest),
             "strategy" => Ok(Role::Strategy),
             "execution" => Ok(Role::Execution),
-            other => {
-                Err(format!("unknown role {other:?}; this build runs the roles all, ingest, strategy and execution"))
-            }
+            "risk" => Ok(Role::Risk),
+            "orchestrator" => Ok(Role::Orchestrator),
+            other => Err(format!(
+                "unknown role {other:?}; the roles are all, ingest, strategy, execution, risk and orchestrator"
+            )),
         }
     }
 }

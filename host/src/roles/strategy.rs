@@ -4,25 +4,30 @@
 
 use super::ConsumeOptions;
 use super::RoleError;
+use super::champion_record::ChampionRecord;
 use super::commit_tracker::CommitTracker;
 use super::ingest::run_topics;
 use super::role_metrics::StrategyMetrics;
-use super::strategy_checkpoint::StrategyCheckpoint;
+use super::strategy_checkpoint::{ChampionState, StrategyCheckpoint};
 use super::tick_assembler::{Tick, TickAssembler};
 use super::venue_tap::VenueTap;
 use crate::config::{RunConfig, Speed};
+use crate::orchestrator::ChallengerSpec;
 use crate::pipeline::{LatencySamples, Pipeline, RunOutcome, assemble, conclude};
+use crate::registry::Registry;
 use crate::runtime::Runtime;
 use hft_bus::bus::{CommitPosition, EventBus};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Deduplicator, Publisher, Subscriber};
 use hft_bus::wire::{
-    DeadLetter, Envelope, MarketData, MessageId, NamedValue, Signals, StrategyId, VenueCommand, VenueMessage,
+    ControlEvent, DeadLetter, Envelope, MarketData, MessageId, NamedValue, Signals, StrategyId, VenueCommand,
+    VenueMessage,
 };
 use hft_state::{AccountSnapshot, ComponentName, ComponentSnapshot, RiskRecord, StateStore};
 use hft_trading::domain::{Money, Timestamp};
 use hft_trading::execution::PaperBroker;
 use hft_trading::market::MarketEvent;
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -34,6 +39,13 @@ const DEDUPE_WINDOW: usize = 1 << 18;
 
 /// How long a flush of the role's outputs may take before the role gives up.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Recent ticks kept to warm a new champion logic's models before it takes
+/// over (a promotion from the orchestrator role).
+const WARMUP_TICKS: usize = 2_000;
+
+/// How often the control topic is read between ticks.
+const CONTROL_EVERY: Duration = Duration::from_millis(20);
 
 /// What a strategy role did.
 pub struct StrategySummary {
@@ -61,6 +73,13 @@ pub struct StrategySummary {
     pub checkpoint_failures: u64,
     /// The bus counters (published, consumed, dead-lettered).
     pub bus: MetricsSnapshot,
+    /// Champion changes applied, one line each.
+    pub champion_changes: Vec<String>,
+    /// Champion changes that could not be applied (the logic kept trading).
+    pub champion_failures: u64,
+    /// The champion change the process ran at the end (id and generation);
+    /// `None`: the configuration's logic.
+    pub champion: Option<(String, u64)>,
 }
 
 /// The pipeline and everything around it that turns its work into messages.
@@ -77,9 +96,92 @@ struct StrategyLoop<P: hft_bus::bus::Producer> {
     venue_steps: u64,
     signals: u64,
     metrics: StrategyMetrics,
+    recent: VecDeque<Vec<MarketEvent>>,
+    champion: Option<ChampionState>,
+    champion_changes: Vec<String>,
+    champion_failures: u64,
 }
 
 impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
+    /// Read run `config`'s champion record and, if it is newer than the
+    /// logic running, build that logic, warm its models on the recent
+    /// ticks, and swap it in between two ticks. A record this process
+    /// cannot apply (a plugin missing from its registry, bad parameters) is
+    /// logged and counted; the current logic trades on.
+    fn follow_champion(
+        &mut self,
+        config: &RunConfig,
+        runtime: &Runtime,
+        store: &dyn StateStore,
+    ) -> Result<(), RoleError> {
+        let record = match ChampionRecord::load(store, &config.run.name) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(()),
+            Err(RoleError::State(e)) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "state store unavailable: the champion record is read later");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        if self.champion.as_ref().is_some_and(|c| c.generation >= record.generation) {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let built = logic_config(config, &record.spec).and_then(|cfg| {
+            let broker = PaperBroker::new(cfg.execution.clone())?;
+            Ok(assemble(&cfg, runtime, Box::new(broker), Speed::Max)?.0)
+        });
+        let mut next = match built {
+            Ok(p) => p,
+            Err(e) => {
+                self.champion_failures += 1;
+                tracing::error!(generation = record.generation, champion = %record.spec.id, error = %e, "champion change not applied; the current logic trades on");
+                return Ok(());
+            }
+        };
+        for tick in &self.recent {
+            next.on_tick(tick, Instant::now());
+        }
+        self.pipeline.swap_wiring(&mut next)?;
+        self.board_names = board_names(&self.pipeline);
+        let line = format!(
+            "generation {}: {} -> {} after {} (warmed on {} ticks, {:.1} ms)",
+            record.generation,
+            record.action,
+            record.spec.id,
+            self.last_tick.map_or_else(|| "the start".to_string(), hft_trading::report::utc_iso),
+            self.recent.len(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        tracing::info!(%line, "champion changed");
+        self.champion_changes.push(line);
+        self.champion = Some(ChampionState { generation: record.generation, spec: record.spec });
+        Ok(())
+    }
+
+    /// A control event: the kill switch now, a champion change at the next
+    /// tick boundary (`true`).
+    fn on_control(&mut self, event: ControlEvent, slot: &str) -> bool {
+        match event {
+            ControlEvent::KillSwitch { on, reason } => {
+                let ts = self.last_tick.unwrap_or(Timestamp(0));
+                if on && self.pipeline.risk().state() != hft_trading::risk::RiskState::Halted {
+                    tracing::warn!(%reason, "kill switch engaged (control topic): halting and flattening");
+                    self.pipeline.kill(ts);
+                } else if !on && self.pipeline.risk().state() == hft_trading::risk::RiskState::Halted {
+                    tracing::warn!(%reason, "kill switch released (control topic)");
+                    self.pipeline.release_kill(ts);
+                }
+                self.metrics.kill_switch.set(on);
+                false
+            }
+            ControlEvent::ComponentPromoted { name, .. } | ControlEvent::ComponentRolledBack { name, .. } => {
+                name == slot
+            }
+            ControlEvent::ComponentActivated { .. } => false,
+        }
+    }
+
     fn process(&mut self, tick: &Tick, commits: &mut CommitTracker) -> Result<(), RoleError> {
         let started = Instant::now();
         let first_order = self.pipeline.on_tick(&tick.events, started);
@@ -107,6 +209,10 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
         let id = MessageId::derive("signals", &[self.strategy.as_str().as_bytes(), &ts.nanos().to_le_bytes()]);
         self.publisher.publish(&Envelope::new(id, Signals { ts, key: self.pair_key.clone(), values }))?;
         self.signals += 1;
+        if self.recent.len() == WARMUP_TICKS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(tick.events.clone());
         tick.positions.iter().for_each(|p| commits.done(p));
         Ok(())
     }
@@ -115,7 +221,12 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
     /// obey the kill switch. `false` if the store could not take them (it
     /// is down): the caller then leaves the offsets uncommitted.
     fn checkpoint(&mut self, store: &dyn StateStore, name: &ComponentName) -> Result<bool, RoleError> {
-        let cp = StrategyCheckpoint { seq: self.seq, last_tick: self.last_tick, pipeline: self.pipeline.checkpoint()? };
+        let cp = StrategyCheckpoint {
+            seq: self.seq,
+            last_tick: self.last_tick,
+            pipeline: self.pipeline.checkpoint()?,
+            champion: self.champion.clone(),
+        };
         let as_of = self.last_tick.unwrap_or(Timestamp(0));
         let snapshot =
             ComponentSnapshot { component: name.clone(), sequence: self.seq, taken_at: as_of, bytes: cp.encode() };
@@ -178,16 +289,19 @@ pub fn run_strategy<B: EventBus>(
     let mut subscriber: Subscriber<MarketData, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
     ready_bus.set(true);
 
+    // The logic to run is the checkpoint's (a champion change applied
+    // before a restart), else the configuration's.
+    let checkpoint_name = ComponentName::new(&format!("strategy.{}", config.run.name))?;
+    let checkpoint = store.snapshot(&checkpoint_name)?.map(|s| StrategyCheckpoint::decode(&s.bytes)).transpose()?;
+    let logic = match checkpoint.as_ref().and_then(|c| c.champion.as_ref()) {
+        Some(c) => logic_config(config, &c.spec)?,
+        None => config.clone(),
+    };
     let (tx, steps) = channel();
     let broker = PaperBroker::new(config.execution.clone())?;
-    let (pipeline, run_id) = assemble(config, runtime, Box::new(VenueTap::new(Box::new(broker), tx)), Speed::Max)?;
+    let (pipeline, run_id) = assemble(&logic, runtime, Box::new(VenueTap::new(Box::new(broker), tx)), Speed::Max)?;
     let legs = pipeline.wiring().instruments.ids().to_vec();
-    let board_names = pipeline
-        .wiring()
-        .models
-        .iter()
-        .flat_map(|m| m.kind.outputs().iter().map(move |o| format!("{}.{o}", m.name)))
-        .collect();
+    let board_names = board_names(&pipeline);
     let first_leg = legs.first().map(|l| l.symbol.as_str().to_string()).unwrap_or_default();
     let pair_key = topics.market_key(&first_leg).to_string();
     let mut work = StrategyLoop {
@@ -208,20 +322,37 @@ pub fn run_strategy<B: EventBus>(
             &topics.market_data.name,
             Money(config.run.initial_capital),
         ),
+        recent: VecDeque::with_capacity(WARMUP_TICKS),
+        champion: None,
+        champion_changes: Vec::new(),
+        champion_failures: 0,
     };
     ready_components.set(true);
-    let checkpoint_name = ComponentName::new(&format!("strategy.{}", config.run.name))?;
-    let resumed_after = match store.snapshot(&checkpoint_name)? {
-        Some(snapshot) => {
-            let cp = StrategyCheckpoint::decode(&snapshot.bytes)?;
+    let resumed_after = match checkpoint {
+        Some(cp) => {
             work.pipeline.resume(&cp.pipeline)?;
             work.seq = cp.seq;
             work.last_tick = cp.last_tick;
+            work.champion = cp.champion;
             tracing::info!(seq = cp.seq, last_tick = ?cp.last_tick, "resumed from checkpoint");
             cp.last_tick
         }
         None => None,
     };
+    // Every process reads every control event: a group of its own.
+    let control_group = format!(
+        "{}-strategy-control-{}-{}",
+        config.bus.group_prefix,
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    );
+    let control_consumer = bus.consumer(&control_group, &[topics.control.name.as_str()])?;
+    let control_dead = Publisher::new(bus.producer()?, topics.clone(), format, metrics.clone());
+    let mut control: Subscriber<ControlEvent, _, _> = Subscriber::new(control_consumer, control_dead, metrics.clone());
+    let slot = ChampionRecord::slot(&config.run.name);
+    // A change decided while this process was down is applied first.
+    let mut champion_due = true;
+    let mut last_control = Instant::now() - CONTROL_EVERY;
     let (mut checkpoints, mut checkpoint_failures, mut replayed) = (0u64, 0u64, 0u64);
 
     let mut assembler = TickAssembler::new(legs);
@@ -270,6 +401,16 @@ pub fn run_strategy<B: EventBus>(
                 stop = options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering();
             }
         }
+        if last_control.elapsed() >= CONTROL_EVERY {
+            last_control = Instant::now();
+            while let Some(received) = control.poll(Duration::ZERO)? {
+                champion_due |= work.on_control(received.envelope.body, &slot);
+            }
+            if champion_due {
+                champion_due = false;
+                work.follow_champion(config, runtime, store)?;
+            }
+        }
         while let Some(tick) = assembler.next_ready() {
             work.process(&tick, &mut commits)?;
         }
@@ -303,7 +444,36 @@ pub fn run_strategy<B: EventBus>(
         checkpoints,
         checkpoint_failures,
         bus: metrics.snapshot(),
+        champion_changes: work.champion_changes,
+        champion_failures: work.champion_failures,
+        champion: work.champion.map(|c| (c.spec.id, c.generation)),
     })
+}
+
+/// The names of a pipeline's model outputs, as the signals topic carries them.
+fn board_names(pipeline: &Pipeline) -> Vec<String> {
+    pipeline
+        .wiring()
+        .models
+        .iter()
+        .flat_map(|m| m.kind.outputs().iter().map(move |o| format!("{}.{o}", m.name)))
+        .collect()
+}
+
+/// `config` running `spec`'s logic: its plugin (resolved in this process's
+/// registry) and parameters, under the run's own name (the strategy id,
+/// the checkpoint and the books stay the run's).
+pub(super) fn logic_config(config: &RunConfig, spec: &ChallengerSpec) -> Result<RunConfig, RoleError> {
+    let registry = match &spec.plugin {
+        Some(_) => {
+            Some(Registry::open(config.registry.clone()).map_err(|e| RoleError::Config(format!("[registry]: {e}")))?)
+        }
+        None => None,
+    };
+    let spec = spec.clone().resolve(config, registry.as_ref()).map_err(|e| RoleError::Config(e.to_string()))?;
+    let mut logic = spec.apply(config).map_err(|e| RoleError::Config(e.to_string()))?;
+    logic.run.name = config.run.name.clone();
+    Ok(logic)
 }
 
 /// Make what is done durable: outputs flushed, checkpoint written, offsets

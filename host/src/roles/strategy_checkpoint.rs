@@ -1,5 +1,6 @@
 //! What the strategy role saves so a restarted process continues exactly.
 
+use crate::orchestrator::ChallengerSpec;
 use crate::pipeline::{CheckpointError, PipelineCheckpoint};
 use hft_trading::domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// carries the number execution has already applied and is dropped) and
 /// the last tick it processed (events up to it are already in the state
 /// and are skipped when redelivered).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StrategyCheckpoint {
     /// Venue steps published so far.
     pub seq: u64,
@@ -17,6 +18,19 @@ pub struct StrategyCheckpoint {
     pub last_tick: Option<Timestamp>,
     /// The pipeline.
     pub pipeline: PipelineCheckpoint,
+    /// The champion change the pipeline runs (none: the configuration's
+    /// logic): a restart rebuilds that logic before it resumes.
+    #[serde(default)]
+    pub champion: Option<ChampionState>,
+}
+
+/// A champion change a strategy process has applied.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChampionState {
+    /// The record's generation.
+    pub generation: u64,
+    /// The logic.
+    pub spec: ChallengerSpec,
 }
 
 impl StrategyCheckpoint {
