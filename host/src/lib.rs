@@ -32,6 +32,7 @@ pub mod pipeline;
 pub mod registry;
 pub mod roles;
 pub mod runtime;
+pub mod scaffold;
 pub mod strategy;
 pub mod table;
 pub mod telemetry;
