@@ -239,6 +239,33 @@ enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Scaffold a standalone plugin crate: WIT bindings wired through
+    /// hft-sdk, example logic with native tests, a README, and both
+    /// `cargo component build` and plain `cargo build --target wasm32-wasip2`.
+    New {
+        /// The crate's name (lowercase, kebab-case).
+        name: String,
+        /// strategy, hedge-ratio, volatility or changepoint.
+        #[arg(long, value_parser = hft_host::scaffold::parse_kind)]
+        kind: hft_host::runtime::ComponentKind,
+        /// Where to create it [default: ./NAME].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// An hft-host checkout (or its sdk/) to build against [default:
+        /// the checkout this binary was built from].
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a plugin crate into a component (cargo component build, or
+    /// plain cargo with --plain) and show what it is.
+    Build {
+        /// The crate.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Use `cargo build --release --target wasm32-wasip2`.
+        #[arg(long)]
+        plain: bool,
+    },
     /// Upload a component to a running host, which validates it before it
     /// stores it; optionally start it as a challenger at once.
     Upload {
@@ -395,6 +422,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 print!("{report}");
             }
+        }
+        Command::Plugin(PluginCommand::New { name, kind, dir, sdk }) => {
+            let dir = commands::plugin_new(&commands::PluginNew { name, kind, dir, sdk })?;
+            println!("created {}", dir.display());
+            println!("next: cd {} && cargo test && hft-host plugin build", dir.display());
+        }
+        Command::Plugin(PluginCommand::Build { dir, plain }) => {
+            let wasm = commands::plugin_build(&commands::PluginBuild { dir, plain, target_dir: None })?;
+            let rt = runtime(&cli.runtime)?;
+            print!("{}", commands::inspect(&rt, &wasm)?);
+            println!("built {}", wasm.display());
         }
         Command::Plugin(PluginCommand::Upload { admin, path, signature, challenger, params }) => {
             let client = admin_client(&admin)?;
