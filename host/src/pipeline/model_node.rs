@@ -6,6 +6,8 @@ use crate::config::InputTransform;
 use crate::models::AnyModel;
 use crate::models::estimate_outputs;
 use crate::runtime::{LoadedComponent, ModelKind, PluginError};
+use crate::telemetry::PluginFaultMetrics;
+use std::sync::OnceLock;
 
 /// Where an input's source values come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +80,13 @@ pub struct ModelNode {
     pub steps: u64,
     /// Running or disabled.
     pub state: NodeState,
-    model: AnyModel,
+    /// The [`PluginError::kind`] of the fault that disabled it (`trap`,
+    /// `timeout`, `out_of_memory`), when this node saw one.
+    pub fault: Option<&'static str>,
+    metrics: OnceLock<PluginFaultMetrics>,
+    /// The instance while the node is active; dropped when it faults, so a
+    /// quarantined model (a memory hog at its cap) holds no memory.
+    model: Option<AnyModel>,
     component: LoadedComponent,
     scratch: Vec<f64>,
 }
@@ -115,20 +123,34 @@ impl ModelNode {
             errors: 0,
             steps: 0,
             state: NodeState::Active,
-            model,
+            fault: None,
+            metrics: OnceLock::new(),
+            model: Some(model),
             component,
             scratch: vec![0.0; kind.inputs().len()],
         }
     }
 
+    /// Count this model's fault, when it faults, in `metrics`
+    /// (`hft_plugin_traps_total{kind}`, `hft_plugin_quarantined_total`).
+    /// Takes `&self` so that an owner that sees the node only through
+    /// [`Pipeline::wiring`](super::Pipeline::wiring) can attach it. The
+    /// first attachment stays; returns whether this one did.
+    pub fn count_faults_in(&self, metrics: PluginFaultMetrics) -> bool {
+        self.metrics.set(metrics).is_ok()
+    }
+
     /// Everything needed to continue this node exactly: the model's own
     /// snapshot, the inputs' memories and the counters.
     pub fn checkpoint(&mut self) -> Result<NodeCheckpoint, CheckpointError> {
-        let snapshot = match &self.state {
-            NodeState::Active => {
-                Some(self.model.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?)
+        let snapshot = match (&self.state, self.model.as_mut()) {
+            (NodeState::Active, Some(m)) => {
+                Some(m.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?)
             }
-            NodeState::Disabled(_) => None,
+            (NodeState::Disabled(_), _) => None,
+            (NodeState::Active, None) => {
+                return Err(CheckpointError::Mismatch(format!("model {}: active without an instance", self.name)));
+            }
         };
         Ok(NodeCheckpoint {
             name: self.name.clone(),
@@ -150,11 +172,16 @@ impl ModelNode {
         cp.expect_same(&self.name, &self.component.sha256, self.inputs.len())?;
         match (&cp.snapshot, &cp.disabled) {
             (Some(bytes), None) => {
-                self.model = AnyModel::restore(&self.component, bytes)
-                    .map_err(|e| CheckpointError::Component(self.name.clone(), e))?;
+                self.model = Some(
+                    AnyModel::restore(&self.component, bytes)
+                        .map_err(|e| CheckpointError::Component(self.name.clone(), e))?,
+                );
                 self.state = NodeState::Active;
             }
-            (None, Some(why)) => self.state = NodeState::Disabled(why.clone()),
+            (None, Some(why)) => {
+                self.state = NodeState::Disabled(why.clone());
+                self.model = None;
+            }
             _ => return Err(CheckpointError::Mismatch(format!("model {}: snapshot and state disagree", self.name))),
         }
         for (input, prev) in self.inputs.iter_mut().zip(&cp.memory) {
@@ -173,9 +200,9 @@ impl ModelNode {
     /// Compute the inputs from `prices` and `board`, and step the model,
     /// writing its outputs to the board.
     pub fn step(&mut self, prices: &[f64], board: &mut [f64]) -> StepOutcome {
-        if self.state != NodeState::Active {
+        let Some(model) = self.model.as_mut().filter(|_| self.state == NodeState::Active) else {
             return StepOutcome::Waiting;
-        }
+        };
         let mut ready = true;
         for (i, input) in self.inputs.iter_mut().enumerate() {
             let v = match input.source {
@@ -192,7 +219,7 @@ impl ModelNode {
         }
         let out = &mut board[self.offset..self.offset + self.kind.outputs().len()];
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
-        let result: Result<(), PluginError> = match &mut self.model {
+        let result: Result<(), PluginError> = match model {
             AnyModel::HedgeRatio(m) => {
                 m.update(self.scratch[0], self.scratch[1]).map(|e| out.copy_from_slice(&estimate_outputs(&e)))
             }
@@ -232,7 +259,20 @@ impl ModelNode {
             }
             Err(e) => {
                 let why = e.to_string();
+                let kind = e.kind();
+                tracing::warn!(
+                    model = %self.name,
+                    sha256 = %self.component.sha256.get(..12).unwrap_or_default(),
+                    kind,
+                    error = %why,
+                    "model component faulted: quarantined, its outputs read NaN"
+                );
+                if let Some(m) = self.metrics.get() {
+                    m.fault(kind);
+                }
+                self.fault = Some(kind);
                 self.state = NodeState::Disabled(why.clone());
+                self.model = None;
                 out.fill(f64::NAN);
                 StepOutcome::Faulted(why)
             }

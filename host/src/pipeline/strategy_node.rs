@@ -5,6 +5,8 @@ use super::checkpoint::{CheckpointError, NodeCheckpoint};
 use super::model_node::NodeState;
 use crate::runtime::{LoadedComponent, PluginError};
 use crate::strategy::{Decision, StrategyComponent, Tick};
+use crate::telemetry::PluginFaultMetrics;
+use std::sync::OnceLock;
 
 /// The strategy, wired.
 pub struct StrategyNode {
@@ -18,7 +20,13 @@ pub struct StrategyNode {
     pub state: NodeState,
     /// Ticks it refused (guest errors).
     pub errors: u64,
-    component: StrategyComponent,
+    /// The [`PluginError::kind`] of the fault that disabled it (`trap`,
+    /// `timeout`, `out_of_memory`), when this node saw one.
+    pub fault: Option<&'static str>,
+    metrics: OnceLock<PluginFaultMetrics>,
+    /// The instance while the node is active; dropped when it faults, so a
+    /// quarantined strategy (a memory hog at its cap) holds no memory.
+    component: Option<StrategyComponent>,
     loaded: LoadedComponent,
     tick: Tick,
 }
@@ -52,19 +60,34 @@ impl StrategyNode {
             signals,
             state: NodeState::Active,
             errors: 0,
-            component,
+            fault: None,
+            metrics: OnceLock::new(),
+            component: Some(component),
             loaded,
             tick: Tick { ts_ns: 0, equity: 0.0, values: Vec::with_capacity(n) },
         }
     }
 
+    /// Count this strategy's fault, when it faults, in `metrics`
+    /// (`hft_plugin_traps_total{kind}`, `hft_plugin_quarantined_total`).
+    /// Takes `&self` so that an owner that sees the node only through
+    /// [`Pipeline::wiring`](super::Pipeline::wiring), such as the
+    /// orchestrator once it has built a challenger, can attach it. The
+    /// first attachment stays; returns whether this one did.
+    pub fn count_faults_in(&self, metrics: PluginFaultMetrics) -> bool {
+        self.metrics.set(metrics).is_ok()
+    }
+
     /// Everything needed to continue the strategy exactly.
     pub fn checkpoint(&mut self) -> Result<NodeCheckpoint, CheckpointError> {
-        let (snapshot, disabled) = match &self.state {
-            NodeState::Active => {
-                (Some(self.component.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?), None)
+        let (snapshot, disabled) = match (&self.state, self.component.as_mut()) {
+            (NodeState::Active, Some(c)) => {
+                (Some(c.snapshot().map_err(|e| CheckpointError::Component(self.name.clone(), e))?), None)
             }
-            NodeState::Disabled(why) => (None, Some(why.clone())),
+            (NodeState::Disabled(why), _) => (None, Some(why.clone())),
+            (NodeState::Active, None) => {
+                return Err(CheckpointError::Mismatch(format!("strategy {}: active without an instance", self.name)));
+            }
         };
         Ok(NodeCheckpoint {
             name: self.name.clone(),
@@ -82,11 +105,16 @@ impl StrategyNode {
         cp.expect_same(&self.name, &self.loaded.sha256, 0)?;
         match (&cp.snapshot, &cp.disabled) {
             (Some(bytes), None) => {
-                self.component = StrategyComponent::restore(&self.loaded, bytes)
-                    .map_err(|e| CheckpointError::Component(self.name.clone(), e))?;
+                self.component = Some(
+                    StrategyComponent::restore(&self.loaded, bytes)
+                        .map_err(|e| CheckpointError::Component(self.name.clone(), e))?,
+                );
                 self.state = NodeState::Active;
             }
-            (None, Some(why)) => self.state = NodeState::Disabled(why.clone()),
+            (None, Some(why)) => {
+                self.state = NodeState::Disabled(why.clone());
+                self.component = None;
+            }
             _ => return Err(CheckpointError::Mismatch(format!("strategy {}: snapshot and state disagree", self.name))),
         }
         self.errors = cp.errors;
@@ -102,9 +130,9 @@ impl StrategyNode {
         positions: &[f64],
         board: &[f64],
     ) -> DecideOutcome {
-        if self.state != NodeState::Active {
+        let Some(component) = self.component.as_mut().filter(|_| self.state == NodeState::Active) else {
             return DecideOutcome::Disabled;
-        }
+        };
         let t = &mut self.tick;
         t.ts_ns = ts_ns;
         t.equity = equity;
@@ -112,7 +140,7 @@ impl StrategyNode {
         t.values.extend(self.legs.iter().map(|&l| prices[l]));
         t.values.extend(self.legs.iter().map(|&l| positions[l]));
         t.values.extend(self.signals.iter().map(|&s| board[s]));
-        match self.component.on_tick(&self.tick) {
+        match component.on_tick(&self.tick) {
             Ok(d) => DecideOutcome::Decided(d),
             Err(PluginError::Guest(e)) => {
                 self.errors += 1;
@@ -120,7 +148,20 @@ impl StrategyNode {
             }
             Err(e) => {
                 let why = e.to_string();
+                let kind = e.kind();
+                tracing::warn!(
+                    strategy = %self.name,
+                    sha256 = %self.loaded.sha256.get(..12).unwrap_or_default(),
+                    kind,
+                    error = %why,
+                    "strategy component faulted: quarantined, never entered again"
+                );
+                if let Some(m) = self.metrics.get() {
+                    m.fault(kind);
+                }
+                self.fault = Some(kind);
                 self.state = NodeState::Disabled(why.clone());
+                self.component = None;
                 DecideOutcome::Faulted(why)
             }
         }

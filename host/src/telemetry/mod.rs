@@ -47,6 +47,7 @@
 //! ```
 
 mod error;
+mod plugin_faults;
 mod readiness;
 mod registry;
 mod server;
@@ -55,6 +56,7 @@ mod server;
 mod tests;
 
 pub use error::TelemetryError;
+pub use plugin_faults::PluginFaultMetrics;
 pub use readiness::{DEFAULT_HEARTBEAT_STALENESS, Heartbeat, Liveness, Readiness, ReadinessReport, ReadyFlag};
 pub use registry::{Counter, FlagGauge, Gauge, Histogram};
 pub use server::{METRICS_CONTENT_TYPE, ServerHandle, router, serve, serve_app};
@@ -192,6 +194,15 @@ impl Telemetry {
         self.inner.registry.counter(&PLUGIN_QUARANTINED, &[])
     }
 
+    /// `hft_plugin_traps_total{kind}`: plugin calls the sandbox stopped, by
+    /// `kind`, the [`PluginError::kind`](crate::runtime::PluginError::kind)
+    /// label: `trap` (a panic or any other wasm trap), `timeout` (past the
+    /// call's deadline: an endless loop), `out_of_memory` (over the memory
+    /// cap). Pipeline nodes count into it through [`PluginFaultMetrics`].
+    pub fn plugin_traps(&self, kind: &str) -> Counter {
+        self.inner.registry.counter(&PLUGIN_TRAPS, &[kind])
+    }
+
     /// `hft_state_store_up`: 1 while the state store (Redis) is reachable.
     /// Only roles that use the store should take this handle: the
     /// `HftStateStoreDown` alert fires on any 0.
@@ -319,6 +330,13 @@ static PLUGIN_QUARANTINED: Desc = Desc {
     labels: &[],
     buckets: &[],
 };
+static PLUGIN_TRAPS: Desc = Desc {
+    name: "hft_plugin_traps_total",
+    help: "Plugin calls stopped by the sandbox, by kind: trap, timeout (deadline), out_of_memory (memory cap).",
+    kind: Kind::Counter,
+    labels: &["kind"],
+    buckets: &[],
+};
 static STATE_STORE_UP: Desc = Desc {
     name: "hft_state_store_up",
     help: "1 while the state store is reachable, else 0.",
@@ -342,5 +360,6 @@ static FAMILIES: &[&Desc] = &[
     &DEAD_LETTERS,
     &PLUGIN_SWAPS,
     &PLUGIN_QUARANTINED,
+    &PLUGIN_TRAPS,
     &STATE_STORE_UP,
 ];

@@ -210,6 +210,7 @@ fn exercise_every_metric(t: &Telemetry, strategy: &str) {
     t.plugin_swaps("ok").inc();
     t.plugin_swaps("failed").inc();
     t.plugin_quarantined().inc();
+    t.plugin_traps("timeout").inc();
     t.state_store_up().set(true);
 }
 
@@ -238,6 +239,7 @@ fn metrics_endpoint_serves_the_contract_in_valid_text_format() {
         ("hft_dead_letters_total", "counter"),
         ("hft_plugin_swaps_total", "counter"),
         ("hft_plugin_quarantined_total", "counter"),
+        ("hft_plugin_traps_total", "counter"),
         ("hft_state_store_up", "gauge"),
     ];
     let expected: BTreeMap<String, String> = expected.iter().map(|(n, k)| (n.to_string(), k.to_string())).collect();
@@ -268,6 +270,26 @@ fn metrics_endpoint_serves_the_contract_in_valid_text_format() {
     assert_eq!(find(&samples, "hft_risk_state", &[("strategy", nasty)]).value, 1.0);
     assert_eq!(find(&samples, "hft_fills_total", &[("strategy", "other")]).value, 1.0);
     server.shutdown().unwrap();
+}
+
+#[test]
+fn plugin_faults_count_a_trap_by_kind_and_a_quarantine_each() {
+    let t = Telemetry::new("all");
+    let faults = PluginFaultMetrics::new(&t);
+    // Taking the handles exports every common kind at 0.
+    let (_, samples) = parse_exposition(&t.encode_metrics());
+    for kind in ["trap", "timeout", "out_of_memory"] {
+        assert_eq!(find(&samples, "hft_plugin_traps_total", &[("kind", kind)]).value, 0.0, "{kind}");
+    }
+    assert_eq!(find(&samples, "hft_plugin_quarantined_total", &[]).value, 0.0);
+    faults.fault("timeout");
+    faults.clone().fault("out_of_memory");
+    faults.fault("timeout");
+    faults.fault("poisoned");
+    let (_, samples) = parse_exposition(&t.encode_metrics());
+    let traps = |kind| find(&samples, "hft_plugin_traps_total", &[("kind", kind)]).value;
+    assert_eq!((traps("trap"), traps("timeout"), traps("out_of_memory"), traps("poisoned")), (0.0, 2.0, 1.0, 1.0));
+    assert_eq!(find(&samples, "hft_plugin_quarantined_total", &[]).value, 4.0);
 }
 
 #[test]
