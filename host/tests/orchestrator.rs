@@ -239,6 +239,59 @@ fn evop_finds_the_better_direction_and_moves_the_champion_through_the_gate() {
 }
 
 #[test]
+fn a_restored_orchestrator_continues_exactly_as_one_never_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = common::default_config(dir.path());
+    let rt = common::runtime();
+    let capital = Money(cfg.run.initial_capital);
+    let make = || {
+        let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None);
+        o.add(variant("loose", &[("entry-z", toml::Value::Float(1.5))]), &cfg, &rt, capital).unwrap();
+        o.add(variant("tight", &[("entry-z", toml::Value::Float(2.5))]), &cfg, &rt, capital).unwrap();
+        o
+    };
+    let data = ticks(&cfg);
+    let (cut, promote_at) = (4_000, 2_000);
+    let mut never_stopped = make();
+    let mut first_life = make();
+    for (n, t) in data.iter().enumerate() {
+        if n == promote_at {
+            never_stopped.promote("loose").unwrap();
+            first_life.promote("loose").unwrap();
+        }
+        if n == cut {
+            break;
+        }
+        never_stopped.on_tick(t, Instant::now());
+        first_life.on_tick(t, Instant::now());
+    }
+    // Through the bytes a store would hold.
+    let bytes = first_life.checkpoint().unwrap().encode();
+    drop(first_life);
+    let cp = hft_host::orchestrator::OrchestratorCheckpoint::decode(&bytes).unwrap();
+    let champion_cfg = cp.champion_spec.apply(&cfg).unwrap();
+    let mut second_life = Orchestrator::new(pipeline(&champion_cfg), "champion", 5, None);
+    second_life.restore(cp, &cfg, &rt, capital, None).unwrap();
+    assert_eq!(second_life.champion_id(), "loose");
+    for t in &data[cut..] {
+        never_stopped.on_tick(t, Instant::now());
+        second_life.on_tick(t, Instant::now());
+    }
+    assert_eq!(bits(second_life.champion().board()), bits(never_stopped.champion().board()));
+    assert_eq!(second_life.champion_returns(), never_stopped.champion_returns());
+    assert_eq!(second_life.ticks(), data.len());
+    for (a, b) in second_life.challengers().iter().zip(never_stopped.challengers()) {
+        assert_eq!((a.spec.id.as_str(), a.started_at_tick), (b.spec.id.as_str(), b.started_at_tick));
+        assert_eq!(a.returns, b.returns, "{}", a.spec.id);
+        assert_eq!(a.pipeline.last_fills(), b.pipeline.last_fills());
+        assert_eq!(bits(a.pipeline.board()), bits(b.pipeline.board()), "{}", a.spec.id);
+    }
+    assert_eq!(second_life.swaps.len(), 1);
+    second_life.rollback().unwrap();
+    assert_eq!(second_life.champion_id(), "champion", "the rollback target survived the restart");
+}
+
+#[test]
 fn a_drawdown_after_promotion_rolls_back_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = common::default_config(dir.path());

@@ -143,3 +143,67 @@ fn a_promotion_on_the_orchestrator_reaches_the_running_strategy_process() {
     assert!(again_out.contains("champion changes applied: 0\n"), "{again_out}");
     assert!(again_out.contains("champion logic: loose (generation 1)"), "{again_out}");
 }
+
+/// The number printed right after `after` on the line that holds `line`.
+fn count_on(stdout: &str, line: &str, after: &str) -> u64 {
+    let l = stdout.lines().find(|l| l.contains(line)).unwrap_or_else(|| panic!("{line:?} not in:\n{stdout}"));
+    count(l, after)
+}
+
+#[test]
+fn a_killed_orchestrator_resumes_its_challengers_and_evop_from_its_checkpoint() {
+    let broker = Tansu::start();
+    let redis = hft_state::testing::RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    // EVOP starts four challengers at the first tick: no API call needed;
+    // nothing is promoted, so they stay to the end.
+    let cfg = common::write_config(
+        dir.path(),
+        &format!(
+            "\n[bus.kafka]\nbootstrap_servers = {:?}\n\n[state]\nredis_url = {:?}\n\n\
+             [evop]\nauto_promote = false\n\n[evop.design]\ncycle_ticks = 1000\nmin_cycles = 2\nfactors = [\n  \
+             {{ param = \"entry-z\", step = 0.25, min = 0.5 }},\n  {{ param = \"exit-z\", step = 0.1, min = 0.0 }},\n]\n",
+            broker.bootstrap,
+            redis.url()
+        ),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    // All the market data first: the orchestrator reads it at full speed.
+    finish(
+        hft_host(&cfg, &["run", "--role", "ingest", "--speed", "max"], &addr, dir.path()).spawn().unwrap(),
+        "ingest",
+    );
+    // Idle long enough for the group to drop the killed member and take
+    // the new one.
+    let orchestrator = || {
+        hft_host(&cfg, &["run", "--role", "orchestrator", "--until-idle", "10"], &addr, dir.path())
+            .env("HFT_ADMIN_TOKEN", ADMIN)
+            .spawn()
+            .unwrap()
+    };
+    let mut first = orchestrator();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let ticks = status(&addr).and_then(|s| s["champion"]["ticks"].as_u64()).unwrap_or(0);
+        if ticks >= 3_000 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the orchestrator never got going");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = finish(orchestrator(), "the restarted orchestrator");
+    let resumed = count(&out, "resumed at tick");
+    assert!((1..10_000).contains(&resumed), "{out}");
+    // Every tick once over both lives: the champion's and each of the four
+    // EVOP variants' (EVOP starts them after the first tick).
+    assert_eq!(count(&out, "orchestrator role:"), 10_000, "{out}");
+    for p in 1..=4 {
+        assert_eq!(count_on(&out, &format!("challenger evop-g1-p{p}:"), ":"), 9_999, "{out}");
+    }
+    // EVOP's phase went on: one design, a cycle per 1,000 ticks since it
+    // started after the first tick.
+    assert!(out.contains("evop: generation 1, 9 cycles"), "{out}");
+}

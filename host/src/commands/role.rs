@@ -183,6 +183,19 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
                 s.bus.dead_lettered
             ));
             out.extend(s.changes.iter().map(|c| format!("  {c}")));
+            out.extend(s.challenger_ticks.iter().map(|(id, n)| format!("  challenger {id}: {n} ticks")));
+            if let Some(e) = &s.evop {
+                out.push(format!(
+                    "evop: generation {}, {} cycles, recommendation {}",
+                    e["generation"], e["cycles"], e["recommendation"]
+                ));
+            }
+            out.push(format!(
+                "checkpoints: {} ({} postponed){}",
+                s.checkpoints.0,
+                s.checkpoints.1,
+                s.resumed_at_tick.map_or_else(String::new, |t| format!(", resumed at tick {t}"))
+            ));
         }
     }
     Ok(out)

@@ -95,7 +95,7 @@ pub struct Challenger {
     pub quarantined: Option<String>,
     /// Its evidence window and the promotion gate's last word on it.
     pub gate: super::GateStanding,
-    last_equity: Option<Money>,
+    pub(super) last_equity: Option<Money>,
 }
 
 impl Challenger {

@@ -19,6 +19,7 @@ use hft_evop::confidence::ConfidenceLevel;
 use hft_evop::design::{Design, Factor, OperatingPoint};
 use hft_evop::effects::{Cycles, EffectsConfig, EffectsReport, Recommendation, VarianceModel};
 use hft_trading::domain::Money;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// One design generation: its variants and their responses so far.
@@ -34,6 +35,27 @@ struct Generation {
     champion_id: String,
     report: Option<EffectsReport>,
     /// The variant at the recommended operating point, and its parameters.
+    candidate: Option<(String, OperatingPoint)>,
+}
+
+/// EVOP's phase as an orchestrator checkpoint keeps it: the design is
+/// rebuilt from its center and the configured factors, the effects from
+/// the responses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvopState {
+    generations: u32,
+    paused: Option<String>,
+    generation: Option<GenerationState>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct GenerationState {
+    number: u32,
+    center: OperatingPoint,
+    rows: Vec<Vec<f64>>,
+    ids: Vec<Option<String>>,
+    cycle_start: usize,
+    champion_id: String,
     candidate: Option<(String, OperatingPoint)>,
 }
 
@@ -180,6 +202,49 @@ impl EvopCycles {
             g.candidate = candidate;
         }
         g.report = Some(report);
+    }
+
+    /// Its phase, for a checkpoint.
+    pub fn state(&self) -> Option<EvopState> {
+        Some(EvopState {
+            generations: self.generations,
+            paused: self.paused.clone(),
+            generation: self.generation.as_ref().map(|g| GenerationState {
+                number: g.number,
+                center: g.cycles.design().center().clone(),
+                rows: g.cycles.rows().to_vec(),
+                ids: g.ids.clone(),
+                cycle_start: g.cycle_start,
+                champion_id: g.champion_id.clone(),
+                candidate: g.candidate.clone(),
+            }),
+        })
+    }
+
+    /// Continue the phase `state` describes. A design that no longer fits
+    /// the configured factors (the configuration changed) is dropped: a new
+    /// one starts at the next tick.
+    pub fn restore(&mut self, state: EvopState) {
+        self.generations = state.generations;
+        self.paused = state.paused;
+        self.generation = state.generation.and_then(|g| {
+            let design = Design::full_factorial(&g.center, &self.factors())
+                .map_err(|e| tracing::warn!(error = %e, "EVOP design not restored"))
+                .ok()?;
+            let cycles = Cycles::from_rows(design, g.rows)
+                .map_err(|e| tracing::warn!(error = %e, "EVOP cycles not restored"))
+                .ok()?;
+            let report = if cycles.len() >= self.design.min_cycles { cycles.analyze(&self.effects).ok() } else { None };
+            Some(Generation {
+                number: g.number,
+                cycles,
+                ids: g.ids,
+                cycle_start: g.cycle_start,
+                champion_id: g.champion_id,
+                report,
+                candidate: g.candidate,
+            })
+        });
     }
 
     /// For `/status`.

@@ -16,11 +16,13 @@
 //! deciding, its paper book is flattened, and the champion never notices.
 
 mod challenger;
+mod checkpoint;
 mod evop_cycles;
 mod gate_schedule;
 
 pub use challenger::{Challenger, ChallengerSpec};
-pub use evop_cycles::EvopCycles;
+pub use checkpoint::{ChallengerCheckpoint, OrchestratorCheckpoint, SwapCheckpoint};
+pub use evop_cycles::{EvopCycles, EvopState};
 pub use gate_schedule::{GateSchedule, GateScheduleError, GateStanding, risk_verdict};
 
 use crate::config::RunConfig;

@@ -9,9 +9,11 @@
 //! to the state store and the control topic, so execution and every
 //! strategy process stop at once.
 //!
-//! What a restart keeps: the champion record (the orchestrator starts its
-//! replica of the champion with that logic) and the committed offsets.
-//! Challengers and their records start again.
+//! What a restart keeps: every `commit_interval_ms` the role writes its
+//! whole state (the champion replica, each challenger's pipeline, book and
+//! record, the swaps, EVOP's phase: [`OrchestratorCheckpoint`]) to the
+//! state store, and only then commits its offsets; a restarted role
+//! restores it and reads on from those offsets.
 
 use super::champion_record::ChampionRecord;
 use super::commit_tracker::CommitTracker;
@@ -21,7 +23,7 @@ use super::tick_assembler::TickAssembler;
 use super::{ConsumeOptions, RoleError};
 use crate::admin::{AdminInbox, Command, EngineContext};
 use crate::config::{RunConfig, Speed};
-use crate::orchestrator::{EvopCycles, GateSchedule, Orchestrator};
+use crate::orchestrator::{EvopCycles, GateSchedule, Orchestrator, OrchestratorCheckpoint};
 use crate::pipeline::assemble;
 use crate::registry::Registry;
 use crate::runtime::Runtime;
@@ -29,7 +31,7 @@ use hft_bus::bus::{CommitPosition, EventBus, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{ControlEvent, Envelope, MarketData, MessageId};
-use hft_state::{KillSwitch, StateStore};
+use hft_state::{ComponentName, ComponentSnapshot, KillSwitch, StateStore};
 use hft_trading::domain::{Money, Timestamp};
 use hft_trading::execution::PaperBroker;
 use std::sync::Arc;
@@ -49,8 +51,16 @@ pub struct OrchestratorSummary {
     pub changes: Vec<String>,
     /// Challengers running at the end.
     pub challengers: usize,
-    /// Market events dead-lettered because they went back in time.
+    /// Market events skipped because they went back in time.
     pub late_events: u64,
+    /// Each challenger at the end: its id and the ticks it saw.
+    pub challenger_ticks: Vec<(String, usize)>,
+    /// Whether it resumed from a checkpoint, at which tick.
+    pub resumed_at_tick: Option<usize>,
+    /// Checkpoints written, and postponed (state store down).
+    pub checkpoints: (u64, u64),
+    /// EVOP's state at the end (as `/status` shows it), if EVOP runs.
+    pub evop: Option<serde_json::Value>,
     /// The bus counters.
     pub bus: MetricsSnapshot,
 }
@@ -156,10 +166,18 @@ pub fn run_orchestrator<B: EventBus>(
     let mut subscriber: Subscriber<MarketData, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
     telemetry.readiness().flag("bus").set(true);
 
-    // The champion's replica runs the logic the strategy processes run.
+    // The champion's replica runs the logic the strategy processes run:
+    // the checkpoint's, else the champion record's, else the configuration's.
+    let checkpoint_name = ComponentName::new(&format!("orchestrator.{}", config.run.name))?;
+    let checkpoint = store.snapshot(&checkpoint_name)?.map(|s| OrchestratorCheckpoint::decode(&s.bytes)).transpose()?;
     let record = ChampionRecord::load(store, &config.run.name)?;
-    let logic = match &record {
-        Some(r) => logic_config(config, &r.spec)?,
+    let champion_spec = match (&checkpoint, &record) {
+        (Some(cp), _) => Some(cp.champion_spec.clone()),
+        (None, Some(r)) => Some(r.spec.clone()),
+        (None, None) => None,
+    };
+    let logic = match &champion_spec {
+        Some(spec) => logic_config(config, spec)?,
         None => config.clone(),
     };
     let broker = PaperBroker::new(config.execution.clone())?;
@@ -167,26 +185,30 @@ pub fn run_orchestrator<B: EventBus>(
     let legs = pipeline.wiring().instruments.ids().to_vec();
     let mut orch = Orchestrator::new(pipeline, "champion", config.evop.max_challengers, config.evop.rollback_drawdown)
         .with_gate(gate);
-    if let Some(r) = &record {
-        orch = orch.with_champion_spec(r.spec.clone());
+    if let Some(spec) = champion_spec {
+        orch = orch.with_champion_spec(spec);
     }
     if let Some(e) = evop {
         orch = orch.with_evop(e);
     }
-    telemetry.readiness().flag("components").set(true);
     let capital = Money(config.evop.challenger_capital.unwrap_or(config.run.initial_capital));
-    let ctx = EngineContext {
-        config,
-        runtime,
-        challenger_capital: capital,
-        registry: admin.as_ref().and_then(|a| a.registry),
-    };
+    let registry = admin.as_ref().and_then(|a| a.registry);
+    let mut resumed_at_tick = None;
+    if let Some(cp) = checkpoint {
+        let at = cp.ticks;
+        orch.restore(cp, config, runtime, capital, registry)
+            .map_err(|e| RoleError::Config(format!("restoring the orchestrator checkpoint: {e}")))?;
+        tracing::info!(ticks = at, challengers = orch.challengers().len(), "orchestrator resumed from its checkpoint");
+        resumed_at_tick = Some(at);
+    }
+    telemetry.readiness().flag("components").set(true);
+    let ctx = EngineContext { config, runtime, challenger_capital: capital, registry };
     let mut changes = ChangePublisher {
         store,
         publisher: Publisher::new(bus.producer()?, topics.clone(), format, metrics.clone()),
         run: config.run.name.clone(),
         generation: record.as_ref().map_or(0, |r| r.generation),
-        published_swaps: 0,
+        published_swaps: orch.swaps.len(),
         changes: Vec::new(),
     };
 
@@ -197,6 +219,8 @@ pub fn run_orchestrator<B: EventBus>(
     let mut last_message = Instant::now();
     let mut last_admin = Instant::now() - ADMIN_EVERY;
     let mut late_events = 0u64;
+    let mut checkpoints = (0u64, 0u64);
+    let resumed_after = resumed_at_tick.and_then(|_| orch.champion().last_tick_time());
     let heartbeat = telemetry.heartbeat().clone();
     tracing::info!(%group, topic = %topics.market_data.name, "orchestrator role consuming");
     let mut stop = false;
@@ -207,6 +231,12 @@ pub fn run_orchestrator<B: EventBus>(
                 last_message = Instant::now();
                 let position = CommitPosition::from(&received.delivery);
                 let MarketData(event) = received.envelope.body;
+                if resumed_after.is_some_and(|done| event.ts() <= done) {
+                    // Already in the checkpoint: redelivered because the
+                    // process died between its checkpoint and its commit.
+                    commits.done(&position);
+                    continue;
+                }
                 if assembler.push(event, position.clone()).is_err() {
                     // The strategy role dead-letters it; here it is only skipped.
                     late_events += 1;
@@ -251,7 +281,27 @@ pub fn run_orchestrator<B: EventBus>(
             changes.after(&orch)?;
         }
         if commits.is_due(stop) {
-            commits.commit(subscriber.consumer_mut())?;
+            // The state first, then the offsets: a crash between the two
+            // replays ticks the checkpoint does not hold.
+            let cp = orch.checkpoint()?;
+            let snapshot = ComponentSnapshot {
+                component: checkpoint_name.clone(),
+                sequence: cp.ticks as u64,
+                taken_at: orch.champion().last_tick_time().unwrap_or(Timestamp(0)),
+                bytes: cp.encode(),
+            };
+            match store.put_snapshot(&snapshot) {
+                Ok(()) => {
+                    checkpoints.0 += 1;
+                    commits.commit(subscriber.consumer_mut())?;
+                }
+                Err(e) if e.is_unavailable() => {
+                    tracing::warn!(error = %e, "state store unavailable: checkpoint and commit postponed");
+                    checkpoints.1 += 1;
+                    commits.postpone();
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     Ok(OrchestratorSummary {
@@ -259,6 +309,10 @@ pub fn run_orchestrator<B: EventBus>(
         changes: changes.changes,
         challengers: orch.challengers().len(),
         late_events,
+        challenger_ticks: orch.challengers().iter().map(|c| (c.spec.id.clone(), c.returns.len())).collect(),
+        resumed_at_tick,
+        checkpoints,
+        evop: orch.evop().map(|e| e.to_json()),
         bus: metrics.snapshot(),
     })
 }
