@@ -226,6 +226,17 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     let (code, _) = call(&addr, "PUT", "/rollback", Some(ADMIN), None);
     assert_eq!(code, 405);
 
+    // Uploads are counted by outcome on /metrics.
+    let (code, metrics) = call(&addr, "GET", "/metrics", None, None);
+    assert_eq!(code, 200);
+    let metrics = metrics.as_str().unwrap_or_default().to_string();
+    for want in [
+        "hft_plugin_uploads_total{outcome=\"accepted\"} 3",
+        "hft_plugin_uploads_total{outcome=\"not_a_component\"} 1",
+    ] {
+        assert!(metrics.contains(want), "{want} not in:\n{metrics}");
+    }
+
     // Every mutating call is in the audit log, refusals included.
     let log = std::fs::read_to_string(&audit).unwrap();
     let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -330,7 +330,9 @@ fn a_challenger_that_traps_is_quarantined_and_the_champion_trades_on() {
         ..Default::default()
     };
     let mut alone = pipeline(&cfg);
-    let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None);
+    let telemetry = hft_host::telemetry::Telemetry::new("all");
+    let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None)
+        .with_fault_metrics(hft_host::telemetry::PluginFaultMetrics::new(&telemetry));
     o.add(faulty, &cfg, &rt, Money(cfg.run.initial_capital)).unwrap();
     let mut fills: (Vec<Fill>, Vec<Fill>) = Default::default();
     for t in ticks(&cfg) {
@@ -344,4 +346,9 @@ fn a_challenger_that_traps_is_quarantined_and_the_champion_trades_on() {
     assert!(why.contains("trap") || why.contains("unreachable"), "{why}");
     assert!(o.promote("faulty").is_err(), "a quarantined challenger cannot be promoted");
     assert_eq!(fills.0, fills.1, "the champion traded exactly as it would alone");
+    // Counted where Prometheus reads it: a challenger added after the
+    // metrics were attached counts into them too.
+    let metrics = telemetry.encode_metrics();
+    assert!(metrics.contains("hft_plugin_quarantined_total 1"), "{metrics}");
+    assert!(metrics.contains("hft_plugin_traps_total{kind=\"trap\"} 1"), "{metrics}");
 }

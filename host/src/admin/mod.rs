@@ -43,7 +43,7 @@ pub fn serve_admin(
     let (bridge, inbox) = channel();
     let addr = config.addr;
     let audit = Arc::new(AuditLog::new(config.audit_log.clone()));
-    let state = AdminState { config: Arc::new(config), bridge, audit, plugins };
+    let state = AdminState { config: Arc::new(config), bridge, audit, plugins, telemetry: telemetry.clone() };
     let app = router(state).merge(crate::telemetry::router(telemetry));
     let server = serve_app(addr, app, "the admin API")?;
     Ok((server, inbox))

@@ -28,6 +28,8 @@ pub struct AdminState {
     pub audit: Arc<AuditLog>,
     /// The plugin registry, if uploads are served.
     pub plugins: Option<PluginService>,
+    /// Where uploads are counted (`hft_plugin_uploads_total`).
+    pub telemetry: crate::telemetry::Telemetry,
 }
 
 /// The registry and the runtime that validates uploads.
@@ -71,6 +73,7 @@ async fn upload(
         .map_err(|e| ApiError::unavailable(format!("upload task failed: {e}")))?;
     let detail = json!({"bytes": size, "sha256": result.as_ref().ok().map(|u| u.record.sha256.clone())});
     s.audit.record(caller, "upload-plugin", &detail, result.as_ref().map(|_| ()).map_err(|e| e.code()));
+    s.telemetry.plugin_uploads(result.as_ref().map_or_else(|e| e.code(), |_| "accepted")).inc();
     let uploaded = result.map_err(registry_error)?;
     let status = if uploaded.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(serde_json::to_value(&uploaded.record).unwrap_or(Value::Null))))

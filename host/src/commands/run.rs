@@ -54,6 +54,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         rollback_drawdown: cfg.evop.rollback_drawdown,
         gate: Some(gate),
         evop,
+        fault_metrics: None,
         registry: None,
         heartbeat: None,
     };
@@ -71,6 +72,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         served.inbox = inbox;
         served.registry = Some(registry);
         served.heartbeat = Some(telemetry.heartbeat().clone());
+        served.fault_metrics = Some(crate::telemetry::PluginFaultMetrics::new(&telemetry));
     }
     pipeline::run_served(&cfg, runtime, &options, Some(&served)).with_context(what)
 }

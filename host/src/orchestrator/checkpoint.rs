@@ -173,6 +173,9 @@ impl Orchestrator {
             challenger.quarantined = c.quarantined;
             challenger.gate = GateStanding { window_start: c.gate_window.0, looks_done: c.gate_window.1, last: None };
             challenger.last_equity = c.last_equity;
+            if let Some(m) = &self.faults {
+                challenger.pipeline.count_faults_in(m);
+            }
             self.challengers.push(challenger);
         }
         self.swaps = cp

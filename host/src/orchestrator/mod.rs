@@ -90,6 +90,7 @@ pub struct Orchestrator {
     /// Challengers compared with the current champion logic (the gate's m).
     tried: u32,
     evop: Option<EvopCycles>,
+    faults: Option<crate::telemetry::PluginFaultMetrics>,
 }
 
 impl Orchestrator {
@@ -118,7 +119,19 @@ impl Orchestrator {
             gate: None,
             tried: 0,
             evop: None,
+            faults: None,
         }
+    }
+
+    /// Count every component fault, the champion's and each challenger's,
+    /// in `metrics` (`hft_plugin_traps_total`, `hft_plugin_quarantined_total`).
+    pub fn with_fault_metrics(mut self, metrics: crate::telemetry::PluginFaultMetrics) -> Orchestrator {
+        self.champion.count_faults_in(&metrics);
+        for c in &self.challengers {
+            c.pipeline.count_faults_in(&metrics);
+        }
+        self.faults = Some(metrics);
+        self
     }
 
     /// Run EVOP cycles ([`EvopCycles`]) beside the champion.
@@ -224,6 +237,9 @@ impl Orchestrator {
             return Err(OrchestratorError::Spec(format!("the id {:?} is taken", spec.id)));
         }
         let c = Challenger::start(spec, config, runtime, capital, self.ticks)?;
+        if let Some(m) = &self.faults {
+            c.pipeline.count_faults_in(m);
+        }
         self.challengers.push(c);
         self.tried += 1;
         Ok(())

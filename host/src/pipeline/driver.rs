@@ -360,6 +360,9 @@ pub fn run_served(
     if let Some(evop) = &admin.evop {
         orch = orch.with_evop(evop.clone());
     }
+    if let Some(m) = &admin.fault_metrics {
+        orch = orch.with_fault_metrics(m.clone());
+    }
     let ctx = EngineContext {
         config,
         runtime,
@@ -409,6 +412,8 @@ pub struct AdminRun {
     pub gate: Option<crate::orchestrator::GateSchedule>,
     /// EVOP cycles, when `[evop.design]` is set.
     pub evop: Option<crate::orchestrator::EvopCycles>,
+    /// Where component faults are counted (the served `/metrics`).
+    pub fault_metrics: Option<crate::telemetry::PluginFaultMetrics>,
     /// Uploaded plugins.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
     /// Beaten whenever the loop takes commands, for `/health`.

@@ -539,6 +539,16 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Count every component fault of this pipeline (a trap, a deadline,
+    /// the memory cap) in `metrics`, so `/metrics` shows quarantines of
+    /// the champion and of every challenger alike.
+    pub fn count_faults_in(&self, metrics: &crate::telemetry::PluginFaultMetrics) {
+        self.wiring.strategy.count_faults_in(metrics.clone());
+        for m in &self.wiring.models {
+            m.count_faults_in(metrics.clone());
+        }
+    }
+
     /// Whether the strategy still runs.
     pub fn strategy_active(&self) -> bool {
         self.wiring.strategy.state == NodeState::Active

@@ -191,6 +191,7 @@ pub fn run_orchestrator<B: EventBus>(
     if let Some(e) = evop {
         orch = orch.with_evop(e);
     }
+    orch = orch.with_fault_metrics(crate::telemetry::PluginFaultMetrics::new(&telemetry));
     let capital = Money(config.evop.challenger_capital.unwrap_or(config.run.initial_capital));
     let registry = admin.as_ref().and_then(|a| a.registry);
     let mut resumed_at_tick = None;

@@ -100,6 +100,7 @@ struct StrategyLoop<P: hft_bus::bus::Producer> {
     champion: Option<ChampionState>,
     champion_changes: Vec<String>,
     champion_failures: u64,
+    faults: Option<crate::telemetry::PluginFaultMetrics>,
 }
 
 impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
@@ -139,6 +140,9 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
                 return Ok(());
             }
         };
+        if let Some(m) = &self.faults {
+            next.count_faults_in(m);
+        }
         for tick in &self.recent {
             next.on_tick(tick, Instant::now());
         }
@@ -326,7 +330,11 @@ pub fn run_strategy<B: EventBus>(
         champion: None,
         champion_changes: Vec::new(),
         champion_failures: 0,
+        faults: Some(crate::telemetry::PluginFaultMetrics::new(&telemetry)),
     };
+    if let Some(m) = &work.faults {
+        work.pipeline.count_faults_in(m);
+    }
     ready_components.set(true);
     let resumed_after = match checkpoint {
         Some(cp) => {

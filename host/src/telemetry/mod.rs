@@ -188,6 +188,13 @@ impl Telemetry {
         self.inner.registry.counter(&PLUGIN_SWAPS, &[outcome])
     }
 
+    /// `hft_plugin_uploads_total{outcome}`: components uploaded to the
+    /// registry, by outcome (`accepted`, or the refusal's code such as
+    /// `ungranted_import`, `not_a_component`, `smoke_failed`).
+    pub fn plugin_uploads(&self, outcome: &str) -> Counter {
+        self.inner.registry.counter(&PLUGIN_UPLOADS, &[outcome])
+    }
+
     /// `hft_plugin_quarantined_total`: components quarantined after a trap,
     /// timeout or memory exhaustion.
     pub fn plugin_quarantined(&self) -> Counter {
@@ -319,6 +326,13 @@ static DEAD_LETTERS: Desc = Desc {
 static PLUGIN_SWAPS: Desc = Desc {
     name: "hft_plugin_swaps_total",
     help: "Hot swaps of components, by outcome.",
+    kind: Kind::Counter,
+    labels: &["outcome"],
+    buckets: &[],
+};
+static PLUGIN_UPLOADS: Desc = Desc {
+    name: "hft_plugin_uploads_total",
+    help: "Components uploaded to the registry, by outcome (accepted or the refusal's code).",
     kind: Kind::Counter,
     labels: &["outcome"],
     buckets: &[],
