@@ -233,8 +233,25 @@ fn the_admin_api_drives_challengers_during_a_real_time_replay() {
     for want in [
         "hft_plugin_uploads_total{outcome=\"accepted\"} 3",
         "hft_plugin_uploads_total{outcome=\"not_a_component\"} 1",
+        // Two promotions and two rollbacks (API and CLI).
+        "hft_swap_pause_seconds_count 4",
+        "hft_plugin_swaps_total{outcome=\"ok\"} 4",
     ] {
         assert!(metrics.contains(want), "{want} not in:\n{metrics}");
+    }
+    // Every book's figures, the champion's and each challenger's, and the
+    // time of each component call.
+    for prefix in [
+        "hft_equity{strategy=\"champion\"}",
+        "hft_equity{strategy=\"challenger:uploaded\"}",
+        "hft_drawdown{strategy=\"champion\"}",
+        "hft_sharpe_per_tick{strategy=\"challenger:uploaded\"}",
+        "hft_position{strategy=\"champion\",instrument=\"BINANCE:BTCUSDT\"}",
+        "hft_risk_state{strategy=\"champion\"}",
+        "hft_plugin_call_seconds_count{strategy=\"champion\",plugin=\"kalman\"}",
+        "hft_plugin_call_seconds_count{strategy=\"challenger:uploaded\",plugin=\"pairs\"}",
+    ] {
+        assert!(metrics.lines().any(|l| l.starts_with(prefix)), "{prefix} not in:\n{metrics}");
     }
 
     // Every mutating call is in the audit log, refusals included.

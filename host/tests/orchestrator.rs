@@ -331,8 +331,7 @@ fn a_challenger_that_traps_is_quarantined_and_the_champion_trades_on() {
     };
     let mut alone = pipeline(&cfg);
     let telemetry = hft_host::telemetry::Telemetry::new("all");
-    let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None)
-        .with_fault_metrics(hft_host::telemetry::PluginFaultMetrics::new(&telemetry));
+    let mut o = Orchestrator::new(pipeline(&cfg), "champion", 5, None).with_telemetry(&telemetry);
     o.add(faulty, &cfg, &rt, Money(cfg.run.initial_capital)).unwrap();
     let mut fills: (Vec<Fill>, Vec<Fill>) = Default::default();
     for t in ticks(&cfg) {

@@ -54,7 +54,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         rollback_drawdown: cfg.evop.rollback_drawdown,
         gate: Some(gate),
         evop,
-        fault_metrics: None,
+        telemetry: None,
         registry: None,
         heartbeat: None,
     };
@@ -72,7 +72,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         served.inbox = inbox;
         served.registry = Some(registry);
         served.heartbeat = Some(telemetry.heartbeat().clone());
-        served.fault_metrics = Some(crate::telemetry::PluginFaultMetrics::new(&telemetry));
+        served.telemetry = Some(telemetry.clone());
     }
     pipeline::run_served(&cfg, runtime, &options, Some(&served)).with_context(what)
 }

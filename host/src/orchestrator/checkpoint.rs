@@ -173,10 +173,8 @@ impl Orchestrator {
             challenger.quarantined = c.quarantined;
             challenger.gate = GateStanding { window_start: c.gate_window.0, looks_done: c.gate_window.1, last: None };
             challenger.last_equity = c.last_equity;
-            if let Some(m) = &self.faults {
-                challenger.pipeline.count_faults_in(m);
-            }
             self.challengers.push(challenger);
+            self.instrument_challenger(self.challengers.len() - 1);
         }
         self.swaps = cp
             .swaps

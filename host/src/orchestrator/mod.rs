@@ -19,11 +19,13 @@ mod challenger;
 mod checkpoint;
 mod evop_cycles;
 mod gate_schedule;
+mod metrics;
 
 pub use challenger::{Challenger, ChallengerSpec};
 pub use checkpoint::{ChallengerCheckpoint, OrchestratorCheckpoint, SwapCheckpoint};
 pub use evop_cycles::{EvopCycles, EvopState};
 pub use gate_schedule::{GateSchedule, GateScheduleError, GateStanding, risk_verdict};
+pub use metrics::{CHAMPION_BOOK, challenger_book};
 
 use crate::config::RunConfig;
 use crate::pipeline::{CheckpointError, LatencySamples, Pipeline, RunError};
@@ -90,7 +92,7 @@ pub struct Orchestrator {
     /// Challengers compared with the current champion logic (the gate's m).
     tried: u32,
     evop: Option<EvopCycles>,
-    faults: Option<crate::telemetry::PluginFaultMetrics>,
+    metrics: Option<metrics::OrchestratorMetrics>,
 }
 
 impl Orchestrator {
@@ -119,19 +121,8 @@ impl Orchestrator {
             gate: None,
             tried: 0,
             evop: None,
-            faults: None,
+            metrics: None,
         }
-    }
-
-    /// Count every component fault, the champion's and each challenger's,
-    /// in `metrics` (`hft_plugin_traps_total`, `hft_plugin_quarantined_total`).
-    pub fn with_fault_metrics(mut self, metrics: crate::telemetry::PluginFaultMetrics) -> Orchestrator {
-        self.champion.count_faults_in(&metrics);
-        for c in &self.challengers {
-            c.pipeline.count_faults_in(&metrics);
-        }
-        self.faults = Some(metrics);
-        self
     }
 
     /// Run EVOP cycles ([`EvopCycles`]) beside the champion.
@@ -237,10 +228,8 @@ impl Orchestrator {
             return Err(OrchestratorError::Spec(format!("the id {:?} is taken", spec.id)));
         }
         let c = Challenger::start(spec, config, runtime, capital, self.ticks)?;
-        if let Some(m) = &self.faults {
-            c.pipeline.count_faults_in(m);
-        }
         self.challengers.push(c);
+        self.instrument_challenger(self.challengers.len() - 1);
         self.tried += 1;
         Ok(())
     }
@@ -350,6 +339,12 @@ impl Orchestrator {
         std::mem::swap(&mut self.champion_spec, &mut c.spec);
         let pause = start.elapsed();
         self.swap_pauses.record(pause);
+        if let Some(m) = &self.metrics {
+            m.swap_pause.observe_duration(pause);
+            m.swaps.inc();
+            // The nodes moved with the wirings: time them under their new books.
+            self.champion.time_calls_in(&m.telemetry, metrics::CHAMPION_BOOK);
+        }
         self.promoted_at_equity =
             if action.ends_with("promote") { self.champion.portfolio().equity().ok() } else { None };
         let record = SwapRecord {
@@ -361,6 +356,7 @@ impl Orchestrator {
         };
         tracing::info!(?record, "champion swapped");
         self.swaps.push(record);
+        self.instrument_challenger(i);
         // Evidence against the old champion logic says nothing about the
         // new one: every challenger starts a fresh window.
         for c in &mut self.challengers {

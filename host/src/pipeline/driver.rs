@@ -360,8 +360,8 @@ pub fn run_served(
     if let Some(evop) = &admin.evop {
         orch = orch.with_evop(evop.clone());
     }
-    if let Some(m) = &admin.fault_metrics {
-        orch = orch.with_fault_metrics(m.clone());
+    if let Some(t) = &admin.telemetry {
+        orch = orch.with_telemetry(t);
     }
     let ctx = EngineContext {
         config,
@@ -372,6 +372,7 @@ pub fn run_served(
     let mut last_admin = Instant::now();
     let serve = |orch: &mut Orchestrator, last: &mut Instant| {
         admin.inbox.drain(|c| crate::admin::apply(orch, c, &ctx));
+        orch.export_metrics(admin.challenger_capital);
         admin.inbox.publish(crate::admin::status(orch));
         if let Some(h) = &admin.heartbeat {
             h.beat();
@@ -412,8 +413,8 @@ pub struct AdminRun {
     pub gate: Option<crate::orchestrator::GateSchedule>,
     /// EVOP cycles, when `[evop.design]` is set.
     pub evop: Option<crate::orchestrator::EvopCycles>,
-    /// Where component faults are counted (the served `/metrics`).
-    pub fault_metrics: Option<crate::telemetry::PluginFaultMetrics>,
+    /// Where the orchestrator's series go (the served `/metrics`).
+    pub telemetry: Option<crate::telemetry::Telemetry>,
     /// Uploaded plugins.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
     /// Beaten whenever the loop takes commands, for `/health`.

@@ -549,6 +549,16 @@ impl Pipeline {
         }
     }
 
+    /// Time every call into this pipeline's components in
+    /// `hft_plugin_call_seconds{strategy=book}`. Call again after a swap:
+    /// the nodes travel with their wiring.
+    pub fn time_calls_in(&mut self, telemetry: &crate::telemetry::Telemetry, book: &str) {
+        self.wiring.strategy.calls = Some(telemetry.plugin_call_seconds(book, &self.wiring.strategy.name));
+        for m in &mut self.wiring.models {
+            m.calls = Some(telemetry.plugin_call_seconds(book, &m.name));
+        }
+    }
+
     /// Whether the strategy still runs.
     pub fn strategy_active(&self) -> bool {
         self.wiring.strategy.state == NodeState::Active

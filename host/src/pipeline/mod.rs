@@ -7,6 +7,7 @@
 //!   the order of a tick).
 //! - [`run`] replays the configured data through it and builds the report.
 
+mod book_metrics;
 mod checkpoint;
 mod driver;
 mod engine;
@@ -17,6 +18,7 @@ mod pacer;
 mod strategy_node;
 mod wiring;
 
+pub use book_metrics::BookMetrics;
 pub use checkpoint::{CheckpointError, NodeCheckpoint, PipelineCheckpoint};
 pub use driver::{AdminRun, Feed, RunError, RunOptions, RunOutcome, Session, assemble, conclude, run, run_served};
 pub use engine::{Counters, Pipeline};

@@ -83,6 +83,9 @@ pub struct ModelNode {
     /// The [`PluginError::kind`] of the fault that disabled it (`trap`,
     /// `timeout`, `out_of_memory`), when this node saw one.
     pub fault: Option<&'static str>,
+    /// Where each call into the component is timed
+    /// (`hft_plugin_call_seconds`), when set.
+    pub calls: Option<crate::telemetry::Histogram>,
     metrics: OnceLock<PluginFaultMetrics>,
     /// The instance while the node is active; dropped when it faults, so a
     /// quarantined model (a memory hog at its cap) holds no memory.
@@ -124,6 +127,7 @@ impl ModelNode {
             steps: 0,
             state: NodeState::Active,
             fault: None,
+            calls: None,
             metrics: OnceLock::new(),
             model: Some(model),
             component,
@@ -219,6 +223,7 @@ impl ModelNode {
         }
         let out = &mut board[self.offset..self.offset + self.kind.outputs().len()];
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let started = self.calls.as_ref().map(|_| std::time::Instant::now());
         let result: Result<(), PluginError> = match model {
             AnyModel::HedgeRatio(m) => {
                 m.update(self.scratch[0], self.scratch[1]).map(|e| out.copy_from_slice(&estimate_outputs(&e)))
@@ -248,6 +253,9 @@ impl ModelNode {
                 ])
             }),
         };
+        if let (Some(h), Some(t)) = (&self.calls, started) {
+            h.observe_duration(t.elapsed());
+        }
         match result {
             Ok(()) => {
                 self.steps += 1;

@@ -23,6 +23,9 @@ pub struct StrategyNode {
     /// The [`PluginError::kind`] of the fault that disabled it (`trap`,
     /// `timeout`, `out_of_memory`), when this node saw one.
     pub fault: Option<&'static str>,
+    /// Where each call into the component is timed
+    /// (`hft_plugin_call_seconds`), when set.
+    pub calls: Option<crate::telemetry::Histogram>,
     metrics: OnceLock<PluginFaultMetrics>,
     /// The instance while the node is active; dropped when it faults, so a
     /// quarantined strategy (a memory hog at its cap) holds no memory.
@@ -61,6 +64,7 @@ impl StrategyNode {
             state: NodeState::Active,
             errors: 0,
             fault: None,
+            calls: None,
             metrics: OnceLock::new(),
             component: Some(component),
             loaded,
@@ -140,7 +144,12 @@ impl StrategyNode {
         t.values.extend(self.legs.iter().map(|&l| prices[l]));
         t.values.extend(self.legs.iter().map(|&l| positions[l]));
         t.values.extend(self.signals.iter().map(|&s| board[s]));
-        match component.on_tick(&self.tick) {
+        let started = self.calls.as_ref().map(|_| std::time::Instant::now());
+        let result = component.on_tick(&self.tick);
+        if let (Some(h), Some(t)) = (&self.calls, started) {
+            h.observe_duration(t.elapsed());
+        }
+        match result {
             Ok(d) => DecideOutcome::Decided(d),
             Err(PluginError::Guest(e)) => {
                 self.errors += 1;

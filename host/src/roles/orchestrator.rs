@@ -191,7 +191,7 @@ pub fn run_orchestrator<B: EventBus>(
     if let Some(e) = evop {
         orch = orch.with_evop(e);
     }
-    orch = orch.with_fault_metrics(crate::telemetry::PluginFaultMetrics::new(&telemetry));
+    orch = orch.with_telemetry(&telemetry);
     let capital = Money(config.evop.challenger_capital.unwrap_or(config.run.initial_capital));
     let registry = admin.as_ref().and_then(|a| a.registry);
     let mut resumed_at_tick = None;
@@ -258,9 +258,9 @@ pub fn run_orchestrator<B: EventBus>(
             tick.positions.iter().for_each(|p| commits.done(p));
             changes.after(&orch)?;
         }
-        if let Some(admin) = &admin
-            && last_admin.elapsed() >= ADMIN_EVERY
-        {
+        if last_admin.elapsed() < ADMIN_EVERY {
+            // Between two refreshes.
+        } else if let Some(admin) = &admin {
             last_admin = Instant::now();
             let mut switch_failed = None;
             admin.inbox.drain(|command| {
@@ -278,8 +278,12 @@ pub fn run_orchestrator<B: EventBus>(
             if let Some(e) = switch_failed {
                 tracing::error!(error = %e, "kill switch not set");
             }
+            orch.export_metrics(capital);
             admin.inbox.publish(crate::admin::status(&orch));
             changes.after(&orch)?;
+        } else {
+            last_admin = Instant::now();
+            orch.export_metrics(capital);
         }
         if commits.is_due(stop) {
             // The state first, then the offsets: a crash between the two

@@ -1,7 +1,7 @@
 //! What each role exports on `/metrics`, kept as handles taken once at
 //! start so the loop only touches atomics.
 
-use crate::pipeline::{Counters, Pipeline};
+use crate::pipeline::{BookMetrics, Counters, Pipeline};
 use crate::telemetry::{Counter, FlagGauge, Gauge, Histogram, Telemetry};
 use hft_bus::wire::StrategyId;
 use hft_trading::domain::Money;
@@ -18,9 +18,7 @@ pub(crate) struct StrategyMetrics {
     dropped: Counter,
     venue_refused: Counter,
     fills: Counter,
-    equity: Gauge,
-    pnl: Gauge,
-    risk_state: crate::telemetry::RiskStateGauge,
+    book: BookMetrics,
     tick_to_order: Histogram,
     /// Market events dead-lettered (malformed or out of order).
     pub(crate) dead_letters: Counter,
@@ -29,11 +27,16 @@ pub(crate) struct StrategyMetrics {
     /// Whether the kill switch was engaged at the last checkpoint.
     pub(crate) kill_switch: FlagGauge,
     last: Counters,
-    initial: Money,
 }
 
 impl StrategyMetrics {
-    pub(crate) fn new(t: &Telemetry, strategy: &str, market_topic: &str, initial: Money) -> StrategyMetrics {
+    pub(crate) fn new(
+        t: &Telemetry,
+        strategy: &str,
+        market_topic: &str,
+        pipeline: &Pipeline,
+        initial: Money,
+    ) -> StrategyMetrics {
         StrategyMetrics {
             ticks: t.ticks(),
             sent: t.orders(strategy, "sent"),
@@ -41,15 +44,12 @@ impl StrategyMetrics {
             dropped: t.orders(strategy, "dropped"),
             venue_refused: t.orders(strategy, "venue_refused"),
             fills: t.fills(strategy),
-            equity: t.equity(strategy),
-            pnl: t.pnl(strategy),
-            risk_state: t.risk_state(strategy),
+            book: BookMetrics::new(t, strategy, pipeline, initial),
             tick_to_order: t.tick_to_order(),
             dead_letters: t.dead_letters(market_topic),
             store_up: t.state_store_up(),
             kill_switch: t.kill_switch(),
             last: Counters::default(),
-            initial,
         }
     }
 
@@ -65,11 +65,7 @@ impl StrategyMetrics {
         self.venue_refused.inc_by(c.orders_refused_by_venue.saturating_sub(l.orders_refused_by_venue));
         self.fills.inc_by(c.fills.saturating_sub(l.fills));
         self.last = c.clone();
-        if let Ok(e) = p.portfolio().equity() {
-            self.equity.set(e.to_f64());
-            self.pnl.set((e - self.initial).to_f64());
-        }
-        self.risk_state.set(p.risk().state());
+        self.book.observe(p, None);
         if let Some(d) = latency {
             self.tick_to_order.observe_duration(d);
         }

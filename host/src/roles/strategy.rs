@@ -147,6 +147,9 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             next.on_tick(tick, Instant::now());
         }
         self.pipeline.swap_wiring(&mut next)?;
+        if let Some(m) = &self.faults {
+            self.pipeline.time_calls_in(m.telemetry(), &config.run.name);
+        }
         self.board_names = board_names(&self.pipeline);
         let line = format!(
             "generation {}: {} -> {} after {} (warmed on {} ticks, {:.1} ms)",
@@ -308,6 +311,15 @@ pub fn run_strategy<B: EventBus>(
     let board_names = board_names(&pipeline);
     let first_leg = legs.first().map(|l| l.symbol.as_str().to_string()).unwrap_or_default();
     let pair_key = topics.market_key(&first_leg).to_string();
+    let mut pipeline = pipeline;
+    pipeline.time_calls_in(&telemetry, &config.run.name);
+    let strategy_metrics = StrategyMetrics::new(
+        &telemetry,
+        &config.run.name,
+        &topics.market_data.name,
+        &pipeline,
+        Money(config.run.initial_capital),
+    );
     let mut work = StrategyLoop {
         pipeline,
         steps,
@@ -320,12 +332,7 @@ pub fn run_strategy<B: EventBus>(
         latency: LatencySamples::default(),
         venue_steps: 0,
         signals: 0,
-        metrics: StrategyMetrics::new(
-            &telemetry,
-            &config.run.name,
-            &topics.market_data.name,
-            Money(config.run.initial_capital),
-        ),
+        metrics: strategy_metrics,
         recent: VecDeque::with_capacity(WARMUP_TICKS),
         champion: None,
         champion_changes: Vec::new(),

@@ -188,6 +188,42 @@ impl Telemetry {
         self.inner.registry.counter(&PLUGIN_SWAPS, &[outcome])
     }
 
+    /// `hft_drawdown{strategy}`: the book's fall from its peak equity, as
+    /// a fraction of that peak.
+    pub fn drawdown(&self, strategy: &str) -> Gauge {
+        self.inner.registry.gauge(&DRAWDOWN, &[strategy])
+    }
+
+    /// `hft_sharpe_per_tick{strategy}`: mean over standard deviation of the
+    /// book's per-tick returns (the promotion gate's unit; not annualised).
+    pub fn sharpe_per_tick(&self, strategy: &str) -> Gauge {
+        self.inner.registry.gauge(&SHARPE, &[strategy])
+    }
+
+    /// `hft_position{strategy,instrument}`: the book's position, in units.
+    pub fn position(&self, strategy: &str, instrument: &str) -> Gauge {
+        self.inner.registry.gauge(&POSITION, &[strategy, instrument])
+    }
+
+    /// `hft_risk_rejections_total{strategy,reason}`: orders the pre-trade
+    /// risk manager refused, by reason.
+    pub fn risk_rejections(&self, strategy: &str, reason: &str) -> Counter {
+        self.inner.registry.counter(&RISK_REJECTIONS, &[strategy, reason])
+    }
+
+    /// `hft_plugin_call_seconds{strategy,plugin}`: the time of each call
+    /// into a component (a model's update, a strategy's decision), per
+    /// book and component.
+    pub fn plugin_call_seconds(&self, strategy: &str, plugin: &str) -> Histogram {
+        self.inner.registry.histogram(&PLUGIN_CALL, &[strategy, plugin])
+    }
+
+    /// `hft_swap_pause_seconds`: how long a promotion or rollback paused
+    /// the event loop.
+    pub fn swap_pause(&self) -> Histogram {
+        self.inner.registry.histogram(&SWAP_PAUSE, &[])
+    }
+
     /// `hft_plugin_uploads_total{outcome}`: components uploaded to the
     /// registry, by outcome (`accepted`, or the refusal's code such as
     /// `ungranted_import`, `not_a_component`, `smoke_failed`).
@@ -330,6 +366,48 @@ static PLUGIN_SWAPS: Desc = Desc {
     labels: &["outcome"],
     buckets: &[],
 };
+static DRAWDOWN: Desc = Desc {
+    name: "hft_drawdown",
+    help: "Fall of the strategy's equity from its peak, as a fraction of the peak.",
+    kind: Kind::Gauge,
+    labels: &["strategy"],
+    buckets: &[],
+};
+static SHARPE: Desc = Desc {
+    name: "hft_sharpe_per_tick",
+    help: "Mean over standard deviation of the strategy's per-tick returns (not annualised).",
+    kind: Kind::Gauge,
+    labels: &["strategy"],
+    buckets: &[],
+};
+static POSITION: Desc = Desc {
+    name: "hft_position",
+    help: "Position of the strategy in the instrument, in units.",
+    kind: Kind::Gauge,
+    labels: &["strategy", "instrument"],
+    buckets: &[],
+};
+static RISK_REJECTIONS: Desc = Desc {
+    name: "hft_risk_rejections_total",
+    help: "Orders refused by the pre-trade risk manager, by strategy and reason.",
+    kind: Kind::Counter,
+    labels: &["strategy", "reason"],
+    buckets: &[],
+};
+static PLUGIN_CALL: Desc = Desc {
+    name: "hft_plugin_call_seconds",
+    help: "Time of each call into a component (model update, strategy decision), by strategy and component.",
+    kind: Kind::Histogram,
+    labels: &["strategy", "plugin"],
+    buckets: &[5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 1e-3, 1e-2, 0.1, 1.0],
+};
+static SWAP_PAUSE: Desc = Desc {
+    name: "hft_swap_pause_seconds",
+    help: "Pause of the event loop for a promotion or rollback.",
+    kind: Kind::Histogram,
+    labels: &[],
+    buckets: &[1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 5e-5, 1e-4, 1e-3],
+};
 static PLUGIN_UPLOADS: Desc = Desc {
     name: "hft_plugin_uploads_total",
     help: "Components uploaded to the registry, by outcome (accepted or the refusal's code).",
@@ -376,4 +454,11 @@ static FAMILIES: &[&Desc] = &[
     &PLUGIN_QUARANTINED,
     &PLUGIN_TRAPS,
     &STATE_STORE_UP,
+    &PLUGIN_UPLOADS,
+    &DRAWDOWN,
+    &SHARPE,
+    &POSITION,
+    &RISK_REJECTIONS,
+    &PLUGIN_CALL,
+    &SWAP_PAUSE,
 ];

@@ -32,6 +32,11 @@ impl PluginFaultMetrics {
         }
     }
 
+    /// The telemetry these handles count into.
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
+    }
+
     /// Count one fault of `kind` (a [`PluginError::kind`](crate::runtime::PluginError::kind)
     /// label) that took a component out of service.
     pub fn fault(&self, kind: &str) {

@@ -212,6 +212,13 @@ fn exercise_every_metric(t: &Telemetry, strategy: &str) {
     t.plugin_quarantined().inc();
     t.plugin_traps("timeout").inc();
     t.state_store_up().set(true);
+    t.plugin_uploads("accepted").inc();
+    t.drawdown(strategy).set(0.125);
+    t.sharpe_per_tick(strategy).set(0.01);
+    t.position(strategy, "BINANCE:BTCUSDT").set(-0.5);
+    t.risk_rejections(strategy, "position_limit").inc();
+    t.plugin_call_seconds(strategy, "kalman").observe_duration(Duration::from_micros(2));
+    t.swap_pause().observe_duration(Duration::from_nanos(300));
 }
 
 #[test]
@@ -241,6 +248,13 @@ fn metrics_endpoint_serves_the_contract_in_valid_text_format() {
         ("hft_plugin_quarantined_total", "counter"),
         ("hft_plugin_traps_total", "counter"),
         ("hft_state_store_up", "gauge"),
+        ("hft_plugin_uploads_total", "counter"),
+        ("hft_drawdown", "gauge"),
+        ("hft_sharpe_per_tick", "gauge"),
+        ("hft_position", "gauge"),
+        ("hft_risk_rejections_total", "counter"),
+        ("hft_plugin_call_seconds", "histogram"),
+        ("hft_swap_pause_seconds", "histogram"),
     ];
     let expected: BTreeMap<String, String> = expected.iter().map(|(n, k)| (n.to_string(), k.to_string())).collect();
     assert_eq!(types, expected);
@@ -261,6 +275,10 @@ fn metrics_endpoint_serves_the_contract_in_valid_text_format() {
     assert_eq!(find(&samples, "hft_consumer_lag", &[("topic", "market-data")]).value, 42.0);
     assert_eq!(find(&samples, "hft_plugin_swaps_total", &[("outcome", "failed")]).value, 1.0);
     assert_eq!(find(&samples, "hft_state_store_up", &[]).value, 1.0);
+    assert_eq!(find(&samples, "hft_position", &[("strategy", nasty), ("instrument", "BINANCE:BTCUSDT")]).value, -0.5);
+    assert_eq!(find(&samples, "hft_risk_rejections_total", &[("reason", "position_limit")]).value, 1.0);
+    assert_eq!(find(&samples, "hft_plugin_call_seconds_count", &[("plugin", "kalman")]).value, 1.0);
+    assert_eq!(find(&samples, "hft_swap_pause_seconds_bucket", &[("le", "0.0000005")]).value, 1.0);
 
     // Handles taken after serving show up in the next scrape, and the
     // risk state follows the enum.
