@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build-plugins.sh
 ./scripts/install-tansu.sh
-cargo bench --locked -p hft-host --bench models --bench pipeline --bench orchestrator --bench distributed -- "$@"
+cargo bench --locked -p hft-host --bench models --bench pipeline --bench orchestrator --bench upload_to_live --bench distributed -- "$@"
 if python3 -c "import arch" 2>/dev/null; then
   python3 tools/bench/arch_fit.py
 else

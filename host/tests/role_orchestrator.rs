@@ -1,7 +1,8 @@
 //! The orchestrator role against a real Kafka-protocol broker (tansu), as
-//! separate processes: a challenger started and promoted through the admin
-//! API (the CLI) while market data streams is swapped into the running
-//! strategy process between two ticks, without a restart and without a
+//! separate processes: an uploaded component started as a challenger and
+//! promoted through the admin API (the CLI) while market data streams is
+//! swapped into the running strategy process (which has a registry of its
+//! own: the component reaches it through the state store) between two ticks, without a restart and without a
 //! lost tick; the kill switch set there halts it at once; restarted, the
 //! strategy process resumes with the promoted logic.
 
@@ -81,7 +82,15 @@ fn a_promotion_on_the_orchestrator_reaches_the_running_strategy_process() {
             .unwrap()
     };
     let orchestrator = role("orchestrator");
-    let strategy = role("strategy");
+    // The strategy process has a registry of its own (in Kubernetes the
+    // registry volume is the orchestrator's): an uploaded champion reaches
+    // it through the state store.
+    let strategy_registry = dir.path().join("strategy-registry");
+    let strategy =
+        hft_host(&cfg, &["run", "--role", "strategy", "--no-report", "--until-idle", "8"], &addr, dir.path())
+            .env("HFT_REGISTRY__DIR", &strategy_registry)
+            .spawn()
+            .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while status(&addr).is_none() {
         assert!(Instant::now() < deadline, "the orchestrator's admin API never came up");
@@ -90,7 +99,13 @@ fn a_promotion_on_the_orchestrator_reaches_the_running_strategy_process() {
     // The bundled 10,000 minutes in about 12 s.
     let ingest = hft_host(&cfg, &["run", "--role", "ingest", "--speed", "50000x"], &addr, dir.path()).spawn().unwrap();
 
-    let (ok, text) = cli(&addr, &["challenger", "add", "loose", "--params", "entry-z=1.5,exit-z=0.25"]);
+    // An uploaded component (the pairs build, validated by the registry)
+    // with other parameters, started as a challenger in one command.
+    let pairs = common::wasm("pairs");
+    let (ok, text) = cli(
+        &addr,
+        &["plugin", "upload", pairs.to_str().unwrap(), "--challenger", "loose", "--params", "entry-z=1.5,exit-z=0.25"],
+    );
     assert!(ok, "{text}");
     // Promote mid-stream, once the challenger has a record.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -129,6 +144,12 @@ fn a_promotion_on_the_orchestrator_reaches_the_running_strategy_process() {
     assert!(strat_out.contains("(warmed on 2000 ticks"), "{strat_out}");
 
     assert!(strat_out.contains("champion logic: loose (generation 1)"), "{strat_out}");
+    let fetched: Vec<_> = std::fs::read_dir(&strategy_registry)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    assert_eq!(fetched.len(), 1, "the component came through the state store into the strategy's registry");
     assert!(
         strat_out.lines().any(|l| l.contains("risk state") && l.contains("Halted")),
         "the kill switch reached the strategy: {strat_out}"
@@ -137,6 +158,7 @@ fn a_promotion_on_the_orchestrator_reaches_the_running_strategy_process() {
     // Restarted (a new pod of the same deployment), the strategy process
     // resumes from its checkpoint with the promoted logic.
     let again = hft_host(&cfg, &["run", "--role", "strategy", "--no-report", "--until-idle", "3"], &addr, dir.path())
+        .env("HFT_REGISTRY__DIR", &strategy_registry)
         .spawn()
         .unwrap();
     let again_out = finish(again, "the restarted strategy process");

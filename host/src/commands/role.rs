@@ -6,7 +6,6 @@ use crate::config::{self, RunConfig, Speed};
 use crate::registry::Registry;
 use crate::roles::{self, ConsumeOptions, Role};
 use crate::runtime::Runtime;
-use crate::runtime::RuntimeConfig;
 use crate::telemetry::{Telemetry, serve};
 use anyhow::Context;
 use hft_bus::kafka::KafkaBus;
@@ -162,7 +161,7 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
             if let Some(admin) = AdminConfig::from_vars(std::env::vars())? {
                 let addr = admin.addr;
                 let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
-                let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
+                let validator = Arc::new(runtime.sibling().context("the validation runtime")?);
                 let plugins = PluginService { registry: registry.clone(), runtime: validator };
                 let (server, inbox) = serve_admin(admin, options.telemetry_for("orchestrator"), Some(plugins))
                     .with_context(|| format!("admin API on {addr}"))?;

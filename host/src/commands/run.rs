@@ -7,7 +7,6 @@ use crate::orchestrator::{EvopCycles, GateSchedule};
 use crate::pipeline::{self, AdminRun, RunOptions, RunOutcome};
 use crate::registry::Registry;
 use crate::runtime::Runtime;
-use crate::runtime::RuntimeConfig;
 use crate::telemetry::Telemetry;
 use anyhow::Context;
 use hft_trading::domain::Money;
@@ -64,7 +63,7 @@ pub fn run(runtime: &Runtime, args: &Run) -> anyhow::Result<RunOutcome> {
         let addr = admin.addr;
         let registry = Arc::new(Registry::open(cfg.registry.clone()).context("[registry]")?);
         // Uploads are validated on the API's thread, with an engine of their own.
-        let validator = Arc::new(Runtime::new(RuntimeConfig::default()).context("the validation runtime")?);
+        let validator = Arc::new(runtime.sibling().context("the validation runtime")?);
         let plugins = PluginService { registry: registry.clone(), runtime: validator };
         let (server, inbox) =
             serve_admin(admin, telemetry.clone(), Some(plugins)).with_context(|| format!("admin API on {addr}"))?;

@@ -28,6 +28,7 @@ mod options;
 mod orchestrator;
 mod risk;
 mod role_metrics;
+mod shared_plugin;
 mod state_store;
 mod strategy;
 mod strategy_checkpoint;

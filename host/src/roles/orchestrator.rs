@@ -78,6 +78,7 @@ pub struct OrchestratorAdmin<'a> {
 /// strategy process reads), then the control event that wakes the others.
 struct ChangePublisher<'s, P: Producer> {
     store: &'s dyn StateStore,
+    registry: Option<&'s Registry>,
     publisher: Publisher<P>,
     run: String,
     generation: u64,
@@ -90,10 +91,25 @@ impl<P: Producer> ChangePublisher<'_, P> {
     /// the store down nothing is published and the next call tries again.
     fn after(&mut self, orch: &Orchestrator) -> Result<(), RoleError> {
         let Some(last) = orch.swaps.last().filter(|_| orch.swaps.len() > self.published_swaps) else { return Ok(()) };
+        let mut spec = orch.champion_spec().clone();
+        // An uploaded plugin goes to the store first, named by its full
+        // sha256, for strategy processes that do not share this registry.
+        if let (Some(reference), Some(registry)) = (&spec.plugin, self.registry)
+            && super::shared_plugin::is_uploaded(reference)
+        {
+            match super::shared_plugin::share(self.store, registry, reference) {
+                Ok(sha) => spec.plugin = Some(sha),
+                Err(RoleError::State(e)) if e.is_unavailable() => {
+                    tracing::warn!(error = %e, "state store unavailable: the champion change is published later");
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let record = ChampionRecord {
             generation: self.generation + 1,
             action: last.action.to_string(),
-            spec: orch.champion_spec().clone(),
+            spec,
             decided_after: orch.champion().last_tick_time(),
         };
         let digest = match record.save(self.store, &self.run) {
@@ -177,7 +193,7 @@ pub fn run_orchestrator<B: EventBus>(
         (None, None) => None,
     };
     let logic = match &champion_spec {
-        Some(spec) => logic_config(config, spec)?,
+        Some(spec) => logic_config(config, spec, store, runtime)?,
         None => config.clone(),
     };
     let broker = PaperBroker::new(config.execution.clone())?;
@@ -206,6 +222,7 @@ pub fn run_orchestrator<B: EventBus>(
     let ctx = EngineContext { config, runtime, challenger_capital: capital, registry };
     let mut changes = ChangePublisher {
         store,
+        registry,
         publisher: Publisher::new(bus.producer()?, topics.clone(), format, metrics.clone()),
         run: config.run.name.clone(),
         generation: record.as_ref().map_or(0, |r| r.generation),

@@ -128,7 +128,7 @@ impl<P: hft_bus::bus::Producer> StrategyLoop<P> {
             return Ok(());
         }
         let started = Instant::now();
-        let built = logic_config(config, &record.spec).and_then(|cfg| {
+        let built = logic_config(config, &record.spec, store, runtime).and_then(|cfg| {
             let broker = PaperBroker::new(cfg.execution.clone())?;
             Ok(assemble(&cfg, runtime, Box::new(broker), Speed::Max)?.0)
         });
@@ -301,7 +301,7 @@ pub fn run_strategy<B: EventBus>(
     let checkpoint_name = ComponentName::new(&format!("strategy.{}", config.run.name))?;
     let checkpoint = store.snapshot(&checkpoint_name)?.map(|s| StrategyCheckpoint::decode(&s.bytes)).transpose()?;
     let logic = match checkpoint.as_ref().and_then(|c| c.champion.as_ref()) {
-        Some(c) => logic_config(config, &c.spec)?,
+        Some(c) => logic_config(config, &c.spec, store, runtime)?,
         None => config.clone(),
     };
     let (tx, steps) = channel();
@@ -476,12 +476,23 @@ fn board_names(pipeline: &Pipeline) -> Vec<String> {
 }
 
 /// `config` running `spec`'s logic: its plugin (resolved in this process's
-/// registry) and parameters, under the run's own name (the strategy id,
-/// the checkpoint and the books stay the run's).
-pub(super) fn logic_config(config: &RunConfig, spec: &ChallengerSpec) -> Result<RunConfig, RoleError> {
+/// registry; an uploaded one missing there is fetched from `store` and
+/// validated, see [`super::shared_plugin`]) and parameters, under the run's
+/// own name (the strategy id, the checkpoint and the books stay the run's).
+pub(super) fn logic_config(
+    config: &RunConfig,
+    spec: &ChallengerSpec,
+    store: &dyn StateStore,
+    runtime: &Runtime,
+) -> Result<RunConfig, RoleError> {
     let registry = match &spec.plugin {
-        Some(_) => {
-            Some(Registry::open(config.registry.clone()).map_err(|e| RoleError::Config(format!("[registry]: {e}")))?)
+        Some(reference) => {
+            let registry =
+                Registry::open(config.registry.clone()).map_err(|e| RoleError::Config(format!("[registry]: {e}")))?;
+            if super::shared_plugin::is_uploaded(reference) && reference.len() == 64 {
+                super::shared_plugin::fetch(store, &registry, runtime, reference)?;
+            }
+            Some(registry)
         }
         None => None,
     };

@@ -22,6 +22,11 @@ pub(crate) struct CompileCache {
 }
 
 impl CompileCache {
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// A cache in `dir` (created if missing) for components of `engine`.
     pub(crate) fn open(dir: &Path, engine: &Engine) -> std::io::Result<Self> {
         std::fs::create_dir_all(dir)?;
