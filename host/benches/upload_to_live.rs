@@ -59,7 +59,10 @@ fn filtered_out() -> bool {
 /// same component, other bytes.
 fn unique(wasm: &[u8], rep: usize) -> Vec<u8> {
     let name = b"hft-bench-rep";
-    let payload = rep.to_le_bytes();
+    // The run's start time too: unseen by any earlier run's cache either.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut payload = rep.to_le_bytes().to_vec();
+    payload.extend_from_slice(&now.to_le_bytes());
     let mut body = vec![name.len() as u8];
     body.extend_from_slice(name);
     body.extend_from_slice(&payload);
@@ -87,11 +90,13 @@ fn main() {
     let wasm = std::fs::read(root().join("target/wasm32-wasip2/release/pairs.wasm"))
         .expect("build the components first (scripts/build-plugins.sh)");
     let cfg = config::load(None, Vec::<(String, String)>::new()).expect("the embedded default loads");
-    let cache = root().join("target/bench-cache");
     let (mut upload, mut start, mut first, mut total) =
         (LatencySamples::default(), LatencySamples::default(), LatencySamples::default(), LatencySamples::default());
     for rep in 0..reps {
         let dir = tempfile::tempdir().unwrap();
+        // A cache of this repetition's own: the loop fills it with the
+        // built-in models before the upload starts.
+        let cache = dir.path().join("cache");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let vars = [
             ("HFT_ADMIN_TOKEN".to_string(), TOKEN.to_string()),
@@ -120,6 +125,7 @@ fn main() {
         // commands between two ticks, a signal at the challenger's first tick.
         let stop = Arc::new(AtomicBool::new(false));
         let (live_tx, live_rx) = mpsc::channel::<Instant>();
+        let (ready_tx, ready_rx) = mpsc::channel::<()>();
         let loop_cfg = cfg.clone();
         let loop_stop = stop.clone();
         let loop_rt = rt.clone();
@@ -133,6 +139,7 @@ fn main() {
                 ticks.push(t.clone());
             }
             let mut orch = Orchestrator::new(session.pipeline, "champion", 5, None);
+            ready_tx.send(()).unwrap();
             let capital = Money(loop_cfg.run.initial_capital);
             let ctx = hft_host::admin::EngineContext {
                 config: &loop_cfg,
@@ -174,7 +181,8 @@ fn main() {
             AdminTarget::new(&format!("127.0.0.1:{port}"), Some(TOKEN.into()), None).unwrap(),
             Duration::from_secs(120),
         );
-        // Wait for the server.
+        // Wait for the loop (its models compiled) and the server.
+        ready_rx.recv().unwrap();
         while client.list_plugins().is_err() {
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -198,7 +206,7 @@ fn main() {
     println!();
     println!(
         "upload-to-live: {reps} repetitions, component {} bytes (pairs + a unique custom section)",
-        wasm.len() + 1 + 1 + 14 + 8
+        wasm.len() + 1 + 1 + 14 + 16
     );
     println!("| step (ms) | p50 | max |");
     println!("|---|---|---|");
