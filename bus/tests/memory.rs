@@ -3,8 +3,8 @@
 
 mod util;
 
-use hft_bus::bus::{BusError, Consumer, EventBus, Producer};
-use hft_bus::memory::{MemoryBus, partition_for};
+use hft_bus::bus::{BusError, CommitPosition, Consumer, EventBus, LagReporter, Producer};
+use hft_bus::memory::{MemoryBus, MemoryConsumer, partition_for};
 use hft_bus::topics::TopicsConfig;
 use hft_bus::typed::Deduplicator;
 use hft_bus::wire::MessageId;
@@ -29,6 +29,80 @@ fn two_consumers_split_partitions() {
 #[test]
 fn malformed_message_is_dead_lettered() {
     scenarios::malformed_message_is_dead_lettered(&MemoryBus::new(1000));
+}
+
+#[test]
+fn lag_is_what_is_left_to_read() {
+    let bus = MemoryBus::new(1000);
+    let topics = scenarios::topics(3);
+    bus.ensure_topics(&topics).unwrap();
+    scenarios::lag_is_what_is_left_to_read(&bus, &topics, false);
+}
+
+/// Produce N, consume k: the lag is N - k, per topic, exactly; a member
+/// whose partitions all went to others reports 0 for the topic; the
+/// reporter samples at most once per interval unless forced.
+#[test]
+fn lag_per_topic_and_the_reporter() {
+    let bus = MemoryBus::new(1000);
+    bus.create_topic("a", 4);
+    bus.create_topic("b", 1);
+    let mut p = bus.producer().unwrap();
+    for n in 0..40u32 {
+        p.send("a", format!("key{n}").as_bytes(), &n.to_le_bytes()).unwrap();
+    }
+    for n in 0..7u32 {
+        p.send("b", b"k", &n.to_le_bytes()).unwrap();
+    }
+    // Another group keeps every record retained, so a lag from the
+    // committed offsets differs from one from the start of the log.
+    let _keeps = bus.consumer("other", &["a", "b"]).unwrap();
+    let mut c = bus.consumer("g", &["a", "b"]).unwrap();
+    assert_eq!(c.lag(Duration::ZERO).unwrap(), vec![("a".to_string(), 40), ("b".to_string(), 7)]);
+    // Next offset per partition read: all start at 0, so also the count.
+    let mut next = std::collections::BTreeMap::<(String, i32), i64>::new();
+    let read_one = |c: &mut MemoryConsumer, next: &mut std::collections::BTreeMap<(String, i32), i64>| {
+        let d = c.poll(Duration::ZERO).unwrap().unwrap();
+        next.insert((d.topic.to_string(), d.partition), d.offset + 1);
+    };
+    for _ in 0..25 {
+        read_one(&mut c, &mut next);
+    }
+    let read = |topic: &str| next.iter().filter(|((t, _), _)| t == topic).map(|(_, n)| *n as u64).sum::<u64>();
+    let (ra, rb) = (read("a"), read("b"));
+    assert_eq!(ra + rb, 25);
+    assert_eq!(c.lag(Duration::ZERO).unwrap(), vec![("a".to_string(), 40 - ra), ("b".to_string(), 7 - rb)]);
+
+    let mut reporter = LagReporter::new(Duration::from_secs(3600), Duration::ZERO);
+    let mut seen = Vec::new();
+    assert!(reporter.report(&c, false, |t, l| seen.push((t.to_string(), l))), "the first sample is due");
+    assert_eq!(seen, vec![("a".to_string(), 40 - ra), ("b".to_string(), 7 - rb)]);
+    assert!(!reporter.report(&c, false, |_, _| panic!("not due")), "within the interval");
+    read_one(&mut c, &mut next);
+    seen.clear();
+    assert!(reporter.report(&c, true, |t, l| seen.push((t.to_string(), l))), "forced");
+    assert_eq!(seen.iter().map(|(_, l)| l).sum::<u64>(), 47 - 26);
+
+    // A new member, before it reads: from the group's committed offsets.
+    let commits: Vec<CommitPosition> = next
+        .iter()
+        .map(|((topic, partition), &next_offset)| CommitPosition {
+            topic: topic.clone(),
+            partition: *partition,
+            next_offset,
+        })
+        .collect();
+    c.commit_up_to(&commits).unwrap();
+    drop(c);
+    let c = bus.consumer("g", &["a", "b"]).unwrap();
+    assert_eq!(c.lag(Duration::ZERO).unwrap().iter().map(|(_, l)| l).sum::<u64>(), 47 - 26);
+
+    // Two members, one partition: the second owns nothing of the topic.
+    let c2 = bus.consumer("g2", &["b"]).unwrap();
+    let late = bus.consumer("g2", &["b"]).unwrap();
+    assert_eq!(late.assignment().unwrap(), vec![]);
+    assert_eq!(late.lag(Duration::ZERO).unwrap(), vec![("b".to_string(), 0)], "owns nothing of b");
+    assert_eq!(c2.lag(Duration::ZERO).unwrap(), vec![("b".to_string(), 7)], "a new group starts at the beginning");
 }
 
 #[test]

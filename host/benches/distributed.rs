@@ -271,6 +271,10 @@ impl<C: Consumer> Consumer for WatchedConsumer<C> {
     fn assignment(&self) -> Result<Vec<(String, i32)>, BusError> {
         self.inner.assignment()
     }
+
+    fn lag(&self, timeout: Duration) -> Result<Vec<(String, u64)>, BusError> {
+        self.inner.lag(timeout)
+    }
 }
 
 impl<B: EventBus> EventBus for Watched<B> {

@@ -11,14 +11,26 @@ use hft_bus::typed::Publisher;
 use hft_bus::wire::{Envelope, StrategyId, VenueCommand, VenueMessage};
 use hft_host::config::Speed;
 use hft_host::pipeline::{RunOptions, run};
-use hft_host::roles::{ConsumeOptions, ingest_on, run_execution, run_risk, run_strategy, run_topics};
-use hft_host::telemetry::Telemetry;
+use hft_host::roles::{ConsumeOptions, Probe, ingest_on, run_execution, run_risk, run_strategy, run_topics};
+use hft_host::telemetry::{Gauge, Telemetry};
 use hft_state::{FileStore, Namespace, StateStore};
 use hft_trading::domain::{Decimal, InstrumentId, OrderId, Price, Quantity, Side, Timestamp};
 use hft_trading::execution::{Order, OrderKind};
 use hft_trading::market::{Bar, MarketEvent};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// The execution role's lag gauge, read each time an order reaches it.
+struct LagWatch {
+    lag: Gauge,
+    seen: Mutex<Vec<f64>>,
+}
+
+impl Probe for LagWatch {
+    fn order_received(&self, _order: &Order) {
+        self.seen.lock().unwrap().push(self.lag.get());
+    }
+}
 
 fn quick() -> ConsumeOptions {
     ConsumeOptions { until_idle: Some(Duration::from_millis(300)), ..Default::default() }
@@ -55,6 +67,8 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
         ),
         "hft_state_store_up 1".to_string(),
         "hft_kill_switch 0".to_string(),
+        // Everything read by the end (the last pass reports it exactly).
+        "hft_consumer_lag{topic=\"hft.market-data\"} 0".to_string(),
     ] {
         assert!(metrics.lines().any(|l| l == want_line), "{want_line:?} not in\n{metrics}");
     }
@@ -66,7 +80,18 @@ fn the_roles_on_a_bus_fill_exactly_as_the_embedded_run() {
     assert_eq!(strategy.outcome.report.end().final_equity, embedded.report.end().final_equity);
     strategy.outcome.reconciliation.expect("reconciles");
 
-    let execution = run_execution(&cfg, &bus, &store, &quick()).expect("execution role");
+    // While execution works through the orders topic its lag is what is
+    // left: read at each order it receives, the value reported after some
+    // earlier message, so between 1 and all but one of the steps.
+    let telemetry = Telemetry::new("execution");
+    let watch = Arc::new(LagWatch { lag: telemetry.consumer_lag("hft.orders"), seen: Mutex::new(Vec::new()) });
+    let options = ConsumeOptions { telemetry: Some(telemetry.clone()), probe: Some(watch.clone()), ..quick() };
+    let execution = run_execution(&cfg, &bus, &store, &options).expect("execution role");
+    let seen = watch.seen.lock().unwrap().clone();
+    let steps = strategy.venue_steps as f64;
+    assert!(seen.len() > 50, "{} orders seen", seen.len());
+    assert!(seen[1..].iter().all(|&lag| (1.0..steps).contains(&lag)), "lags {seen:?} for {steps} steps");
+    assert_eq!(telemetry.consumer_lag("hft.orders").get(), 0.0, "caught up at the end");
     let got: Vec<_> = execution.fills.iter().map(|m| m.fill.clone()).collect();
     assert_eq!(got, want, "the execution role's fills are the embedded run's, in order");
     assert!(execution.fills.iter().all(|m| m.strategy.as_str() == cfg.run.name));

@@ -328,6 +328,17 @@ fn a_role_serves_health_readiness_and_metrics_while_it_runs() {
     assert_eq!(status, 200);
     assert!(metrics.contains("hft_build_info{version=") && metrics.contains("role=\"execution\""), "{metrics}");
     assert!(metrics.contains("hft_dead_letters_total{topic=\"hft.orders\"} 0"), "{metrics}");
+    // The lag, queried from tansu once a second: nothing to read yet.
+    let lag = "hft_consumer_lag{topic=\"hft.orders\"} 0";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, metrics) = http_get(&addr, "/metrics").unwrap();
+        if metrics.lines().any(|l| l == lag) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{lag:?} not in\n{metrics}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert_eq!(http_get(&addr, "/nope").map(|r| r.0), Some(404));
     assert!(child.wait().unwrap().success());
 }

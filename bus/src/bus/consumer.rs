@@ -40,4 +40,25 @@ pub trait Consumer: Send {
 
     /// The partitions this consumer currently owns, sorted.
     fn assignment(&self) -> Result<Vec<(String, i32)>, BusError>;
+
+    /// How many messages this consumer is behind, per subscribed topic,
+    /// sorted by topic: the `hft_consumer_lag` metric, which tells an
+    /// operator whether a role keeps up with its input.
+    ///
+    /// For each partition it owns: the partition's high watermark (one past
+    /// its last message) minus the consumer's position (the next offset it
+    /// will read; before it has read anything there, the group's committed
+    /// offset, else the partition's low watermark, where it would start),
+    /// never below zero; summed per topic. A subscribed topic of which it
+    /// owns no partition (not yet assigned, or all moved to other members)
+    /// reports 0, so a stale value does not linger after a rebalance.
+    ///
+    /// Against Kafka this asks the brokers (one watermark query per owned
+    /// partition, the committed offsets when a position is missing), giving
+    /// up after `timeout` overall; so it is for a metric sampled now and
+    /// then ([`LagReporter`]), not for every message. The in-process bus
+    /// answers from its own state.
+    ///
+    /// [`LagReporter`]: super::LagReporter
+    fn lag(&self, timeout: Duration) -> Result<Vec<(String, u64)>, BusError>;
 }

@@ -4,6 +4,7 @@ use crate::topics::TopicsConfig;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The Kafka bus: a [`KafkaConfig`] plus a factory for its clients.
@@ -39,9 +40,10 @@ impl EventBus for KafkaBus {
     }
 
     fn consumer(&self, group: &str, topics: &[&str]) -> Result<KafkaConsumer, BusError> {
-        let inner: BaseConsumer = self.config.consumer_config(group).create()?;
+        let config = self.config.consumer_config(group);
+        let inner: BaseConsumer = config.create()?;
         inner.subscribe(topics)?;
         tracing::debug!(group, ?topics, "kafka consumer subscribed");
-        Ok(KafkaConsumer { inner })
+        Ok(KafkaConsumer { inner, query_config: config, queries: OnceLock::new() })
     }
 }

@@ -99,6 +99,33 @@ impl Consumer for MemoryConsumer {
     fn assignment(&self) -> Result<Vec<(String, i32)>, BusError> {
         Ok(self.shared.lock().assignment(&self.group, self.member))
     }
+
+    /// From the broker's state, at once (`timeout` is not needed): the same
+    /// rule as Kafka's, with this member's positions while they belong to
+    /// the current group generation (after a rebalance it resumes from the
+    /// committed offsets, which is what it will read next).
+    fn lag(&self, _timeout: Duration) -> Result<Vec<(String, u64)>, BusError> {
+        let state = self.shared.lock();
+        let group = state.groups.get(&self.group);
+        let mut lag: BTreeMap<String, u64> = group
+            .and_then(|g| g.members.get(&self.member))
+            .into_iter()
+            .flatten()
+            .map(|topic| (topic.clone(), 0))
+            .collect();
+        let current = group.map_or(0, |g| g.generation) == self.generation;
+        for tp in state.assignment(&self.group, self.member) {
+            let Some(log) = state.topics.get(&tp.0).and_then(|ps| ps.get(tp.1 as usize)) else { continue };
+            let at = current
+                .then(|| self.positions.get(&tp).copied())
+                .flatten()
+                .or_else(|| group.and_then(|g| g.committed.get(&tp).copied()))
+                .unwrap_or(log.base)
+                .max(log.base);
+            *lag.entry(tp.0).or_default() += u64::try_from(log.end() - at).unwrap_or(0);
+        }
+        Ok(lag.into_iter().collect())
+    }
 }
 
 impl Drop for MemoryConsumer {

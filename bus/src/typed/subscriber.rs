@@ -73,4 +73,10 @@ impl<M: Decode, C: Consumer, P: Producer> Subscriber<M, C, P> {
     pub fn consumer_mut(&mut self) -> &mut C {
         &mut self.consumer
     }
+
+    /// The consumer underneath, for queries that change nothing, such as
+    /// its lag ([`crate::bus::LagReporter`]).
+    pub fn consumer(&self) -> &C {
+        &self.consumer
+    }
 }

@@ -8,7 +8,7 @@ use super::role_metrics::ExecutionMetrics;
 use super::{ConsumeOptions, Probe};
 use crate::config::RunConfig;
 use crate::telemetry::Heartbeat;
-use hft_bus::bus::{CommitPosition, EventBus, Producer};
+use hft_bus::bus::{CommitPosition, EventBus, LagReporter, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{Envelope, FillMessage, MessageId, StrategyId, VenueCommand, VenueMessage};
@@ -270,6 +270,7 @@ pub fn run_execution<B: EventBus>(
     };
     let mut dead_lettered = 0u64;
     let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
+    let mut lag = LagReporter::default();
     let mut last_message = Instant::now();
     tracing::info!(%group, topic = %topics.orders.name, "execution role consuming");
     loop {
@@ -295,6 +296,9 @@ pub fn run_execution<B: EventBus>(
                 continue;
             }
         }
+        // hft_consumer_lag, at most once a second, and on the last pass so the
+        // final value is exact; a failed query is skipped (logged at debug).
+        lag.report(subscriber.consumer(), idle, |topic, n| telemetry.consumer_lag(topic).set(n as f64));
         if idle {
             break;
         }

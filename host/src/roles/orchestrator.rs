@@ -27,7 +27,7 @@ use crate::orchestrator::{EvopCycles, GateSchedule, Orchestrator, OrchestratorCh
 use crate::pipeline::assemble;
 use crate::registry::Registry;
 use crate::runtime::Runtime;
-use hft_bus::bus::{CommitPosition, EventBus, Producer};
+use hft_bus::bus::{CommitPosition, EventBus, LagReporter, Producer};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{ControlEvent, Envelope, MarketData, MessageId};
@@ -232,6 +232,7 @@ pub fn run_orchestrator<B: EventBus>(
 
     let mut assembler = TickAssembler::new(legs);
     let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
+    let mut lag = LagReporter::default();
     let flush_after = Duration::from_millis(config.bus.tick_flush_ms);
     let poll = flush_after.clamp(Duration::from_millis(1), Duration::from_millis(50));
     let mut last_message = Instant::now();
@@ -325,6 +326,9 @@ pub fn run_orchestrator<B: EventBus>(
                 Err(e) => return Err(e.into()),
             }
         }
+        // hft_consumer_lag, at most once a second, and on the last pass so the
+        // final value is exact; a failed query is skipped (logged at debug).
+        lag.report(subscriber.consumer(), stop, |topic, n| telemetry.consumer_lag(topic).set(n as f64));
     }
     Ok(OrchestratorSummary {
         ticks: orch.ticks(),

@@ -17,7 +17,7 @@ use super::ingest::run_topics;
 use super::role_metrics::RiskMetrics;
 use crate::config::RunConfig;
 use crate::telemetry::Telemetry;
-use hft_bus::bus::{CommitPosition, EventBus};
+use hft_bus::bus::{CommitPosition, EventBus, LagReporter};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Publisher, Subscriber};
 use hft_bus::wire::{AnyMessage, ControlEvent, Envelope, MessageId};
@@ -148,6 +148,7 @@ pub fn run_risk<B: EventBus>(
     let (mut fills, mut foreign_fills, mut marks) = (0u64, 0u64, 0u64);
     let mut engaged = false;
     let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
+    let mut lag = LagReporter::default();
     let mut last_message = Instant::now();
     tracing::info!(%group, %strategy, "risk role consuming");
     loop {
@@ -224,6 +225,9 @@ pub fn run_risk<B: EventBus>(
             })?;
             commits.commit(subscriber.consumer_mut())?;
         }
+        // hft_consumer_lag, at most once a second, and on the last pass so the
+        // final value is exact; a failed query is skipped (logged at debug).
+        lag.report(subscriber.consumer(), idle, |topic, n| telemetry.consumer_lag(topic).set(n as f64));
         if idle {
             break;
         }

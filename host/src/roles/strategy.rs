@@ -16,7 +16,7 @@ use crate::orchestrator::ChallengerSpec;
 use crate::pipeline::{LatencySamples, Pipeline, RunOutcome, assemble, conclude};
 use crate::registry::Registry;
 use crate::runtime::Runtime;
-use hft_bus::bus::{CommitPosition, EventBus};
+use hft_bus::bus::{CommitPosition, EventBus, LagReporter};
 use hft_bus::metrics::{BusMetrics, MetricsSnapshot};
 use hft_bus::typed::{Deduplicator, Publisher, Subscriber};
 use hft_bus::wire::{
@@ -373,6 +373,7 @@ pub fn run_strategy<B: EventBus>(
     let mut assembler = TickAssembler::new(legs);
     let mut dedupe = Deduplicator::new(DEDUPE_WINDOW);
     let mut commits = CommitTracker::new(Duration::from_millis(config.bus.commit_interval_ms));
+    let mut lag = LagReporter::default();
     let flush_after = Duration::from_millis(config.bus.tick_flush_ms);
     let poll = flush_after.clamp(Duration::from_millis(1), Duration::from_millis(50));
     let (mut duplicates, mut late_events) = (0u64, 0u64);
@@ -443,6 +444,9 @@ pub fn run_strategy<B: EventBus>(
                 &mut checkpoint_failures,
             )?;
         }
+        // hft_consumer_lag, at most once a second, and on the last pass so the
+        // final value is exact; a failed query is skipped (logged at debug).
+        lag.report(subscriber.consumer(), stop, |topic, n| telemetry.consumer_lag(topic).set(n as f64));
     }
     let wall = start.elapsed().as_secs_f64();
     let reports = options.write_report.then_some(config.run.reports_dir.as_path());
