@@ -262,13 +262,7 @@ pub fn run_orchestrator<B: EventBus>(
                     commits.done(&position);
                 }
             }
-            None => {
-                let quiet = last_message.elapsed();
-                if assembler.is_gathering() && quiet >= flush_after {
-                    assembler.flush();
-                }
-                stop = options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering();
-            }
+            None => stop = assembler.after_quiet(last_message.elapsed(), flush_after, options.until_idle),
         }
         while let Some(tick) = assembler.next_ready() {
             orch.on_tick(&tick.events, Instant::now());

@@ -409,13 +409,7 @@ pub fn run_strategy<B: EventBus>(
                     commits.done(&position);
                 }
             }
-            None => {
-                let quiet = last_message.elapsed();
-                if assembler.is_gathering() && quiet >= flush_after {
-                    assembler.flush();
-                }
-                stop = options.until_idle.is_some_and(|idle| quiet >= idle) && !assembler.is_gathering();
-            }
+            None => stop = assembler.after_quiet(last_message.elapsed(), flush_after, options.until_idle),
         }
         if last_control.elapsed() >= CONTROL_EVERY {
             last_control = Instant::now();

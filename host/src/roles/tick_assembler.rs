@@ -4,6 +4,7 @@ use hft_bus::bus::CommitPosition;
 use hft_trading::domain::{InstrumentId, Timestamp};
 use hft_trading::market::MarketEvent;
 use std::collections::VecDeque;
+use std::time::Duration;
 
 /// A tick ready for the pipeline, with the bus positions it consumed: once
 /// the tick's effects are durable they may be committed.
@@ -108,6 +109,17 @@ impl TickAssembler {
         !self.events.is_empty()
     }
 
+    /// After `quiet` without a message: flush a tick still gathering once
+    /// `flush_after` has passed (its missing legs are not coming), and say
+    /// whether a consuming role with `until_idle` should stop (idle that
+    /// long, nothing left half-assembled).
+    pub fn after_quiet(&mut self, quiet: Duration, flush_after: Duration, until_idle: Option<Duration>) -> bool {
+        if self.is_gathering() && quiet >= flush_after {
+            self.flush();
+        }
+        until_idle.is_some_and(|idle| quiet >= idle) && !self.is_gathering()
+    }
+
     fn complete(&mut self) {
         if self.events.is_empty() {
             return;
@@ -155,6 +167,18 @@ mod tests {
 
     fn legs() -> Vec<InstrumentId> {
         vec![InstrumentId::new("X", "A"), InstrumentId::new("X", "B")]
+    }
+
+    #[test]
+    fn quiet_flushes_a_half_tick_and_stops_only_when_idle_and_empty() {
+        let ms = Duration::from_millis;
+        let mut t = TickAssembler::new(legs());
+        t.push(bar("A", 10), pos(0)).unwrap();
+        assert!(!t.after_quiet(ms(1), ms(5), Some(ms(1))), "a half tick holds the stop");
+        assert!(t.is_gathering() && t.next_ready().is_none());
+        assert!(t.after_quiet(ms(5), ms(5), Some(ms(5))), "flushed, then idle long enough");
+        assert_eq!(t.next_ready().unwrap().events.len(), 1);
+        assert!(!t.after_quiet(ms(10), ms(5), None), "no until_idle: never stops");
     }
 
     #[test]
