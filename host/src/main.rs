@@ -74,6 +74,34 @@ enum Command {
         #[arg(long)]
         until_idle: Option<f64>,
     },
+    /// Run one strategy component over market data (the bundled pair by
+    /// default), alone or beside the champion, and print the run report and
+    /// the promotion gate's statistics: could it ever be promoted?
+    Backtest {
+        /// The strategy component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// Its parameters as name=value, comma separated or repeated; the
+        /// others keep the component's defaults.
+        #[arg(long, value_delimiter = ',')]
+        params: Vec<String>,
+        /// Market data replacing the configuration's [[data]]: Binance
+        /// klines or aggTrades files named as Binance names them, or
+        /// ts,symbol,price,size CSVs; repeat for each file.
+        #[arg(long)]
+        data: Vec<PathBuf>,
+        /// The run configuration: data, models, legs and signals, [evop],
+        /// and the champion's [strategy] [default: the embedded one].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Run the configuration's strategy beside it as the champion and
+        /// judge it against that (otherwise against a flat book).
+        #[arg(long)]
+        against_champion: bool,
+        /// Print the report only; write no files.
+        #[arg(long)]
+        no_report: bool,
+    },
     /// Market data tools.
     #[command(subcommand)]
     Data(DataCommand),
@@ -383,6 +411,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("\nreport written to {}/ (open report.html)", dir.display());
             }
             if let Err(e) = &outcome.reconciliation {
+                anyhow::bail!("the books do not reconcile with the fills: {e}");
+            }
+        }
+        Command::Backtest { plugin, params, data, config, against_champion, no_report } => {
+            let rt = runtime(&cli.runtime)?;
+            let args = commands::Backtest {
+                plugin,
+                params: pairs(&params)?,
+                config,
+                data,
+                against_champion,
+                write_report: !no_report,
+            };
+            let outcome = commands::backtest(&rt, &args)?;
+            print!("{}", outcome.render_text());
+            if let Some(dir) = &outcome.run.report_dir {
+                println!("\nreport written to {}/ (open report.html)", dir.display());
+            }
+            if let Err(e) = &outcome.run.reconciliation {
                 anyhow::bail!("the books do not reconcile with the fills: {e}");
             }
         }

@@ -1,6 +1,7 @@
 //! The CLI's subcommands as library functions: argument structs in,
 //! results out. The binary only parses arguments and prints.
 
+mod backtest;
 mod data_generate;
 mod inspect;
 mod model_fit;
@@ -10,6 +11,7 @@ mod plugin_new;
 mod role;
 mod run;
 
+pub use backtest::{Backtest, BacktestOutcome, Benchmark, Verdict, backtest};
 pub use data_generate::data_generate;
 pub use inspect::{Inspection, inspect};
 pub use model_fit::{FitOutput, ModelFit, model_fit};
