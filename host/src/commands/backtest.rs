@@ -25,14 +25,13 @@ use crate::models::parse_params;
 use crate::orchestrator::{ChallengerSpec, GateSchedule, Orchestrator, risk_verdict};
 use crate::pipeline::{LatencySamples, NodeState, Pipeline, RunOutcome, Session, conclude};
 use crate::runtime::{ComponentKind, Runtime, WIT_PACKAGE};
-use crate::strategy::{Slot, describe_strategy};
+use crate::strategy::{UnwiredSlot, describe_strategy, fit_slots};
 use anyhow::{Context, bail};
 use hft_evop::gate::{GateConfig, GateDecision, Outlook, PromotionGate};
 use hft_trading::domain::{Money, Venue};
 use hft_trading::market::{MarketEvent, SourceFormat, SourceSpec, infer_binance_symbol};
 use hft_trading::report::Summary;
 use hft_trading::risk::RiskState;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -245,28 +244,13 @@ fn data_sources(files: &[PathBuf], config: &RunConfig) -> anyhow::Result<Vec<Sou
         .collect()
 }
 
-/// The champion's legs or signals that the component declares, refusing a
-/// slot the champion's configuration does not wire.
-fn fit_slots(
-    what: &str,
-    component: &str,
-    declared: &[Slot],
-    wired: &BTreeMap<String, String>,
-    origin: &str,
-) -> anyhow::Result<BTreeMap<String, String>> {
-    declared
-        .iter()
-        .map(|slot| match wired.get(&slot.name) {
-            Some(source) => Ok((slot.name.clone(), source.clone())),
-            None => bail!(
-                "{component} reads the {what} {:?} ({}), which [strategy] {what}s of {origin} does not wire (it wires: {}); \
-                 give a --config whose [strategy] {what}s map it",
-                slot.name,
-                slot.description,
-                wired.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        })
-        .collect()
+/// A slot the configuration does not wire, with the fix.
+fn unwired(e: UnwiredSlot, origin: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{e}: [strategy] {}s of {origin} do not map it; give a --config whose [strategy] {}s do",
+        e.what,
+        e.what
+    )
 }
 
 /// A name safe in a directory name.
@@ -317,8 +301,8 @@ pub fn backtest(runtime: &Runtime, args: &Backtest) -> anyhow::Result<BacktestOu
             .with_context(|| format!("cannot resolve {}", args.plugin.display()))?
             .display()
             .to_string(),
-        legs: fit_slots("leg", &name, &info.legs, &cfg.strategy.legs, &origin)?,
-        signals: fit_slots("signal", &name, &info.signals, &cfg.strategy.signals, &origin)?,
+        legs: fit_slots("leg", &name, &info.legs, &cfg.strategy.legs).map_err(|e| unwired(e, &origin))?,
+        signals: fit_slots("signal", &name, &info.signals, &cfg.strategy.signals).map_err(|e| unwired(e, &origin))?,
         params: args.params.iter().map(|(k, v)| (k.clone(), toml::Value::String(v.clone()))).collect(),
     };
     cfg.run.name = format!("backtest-{}", file_safe(&name));
@@ -429,7 +413,9 @@ fn verdict(d: &GateDecision, faulted: Option<&str>, last_look: u64) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::strategy::Slot;
     use hft_evop::gate::{Refusal, RiskVerdict};
+    use std::collections::BTreeMap;
 
     #[test]
     fn data_formats_come_from_binance_file_names() {
@@ -456,15 +442,13 @@ mod tests {
     }
 
     #[test]
-    fn a_slot_the_configuration_does_not_wire_is_named() {
+    fn a_slot_the_configuration_does_not_wire_names_the_configuration_and_the_fix() {
         let slot = |n: &str| Slot { name: n.to_string(), description: format!("the {n}") };
-        let wired: BTreeMap<String, String> =
-            [("zscore", "kalman.zscore"), ("extra", "garch.forecast")].map(|(k, v)| (k.into(), v.into())).into();
-        let fitted = fit_slots("signal", "mine", &[slot("zscore")], &wired, "run.toml").unwrap();
-        assert_eq!(fitted.into_iter().collect::<Vec<_>>(), [("zscore".to_string(), "kalman.zscore".to_string())]);
-        let e = fit_slots("signal", "mine", &[slot("zscore"), slot("volume")], &wired, "run.toml").unwrap_err();
+        let wired: BTreeMap<String, String> = [("zscore", "kalman.zscore")].map(|(k, v)| (k.into(), v.into())).into();
+        let e = fit_slots("signal", "mine", &[slot("volume")], &wired).map_err(|e| unwired(e, "run.toml")).unwrap_err();
         let e = e.to_string();
-        assert!(e.contains("\"volume\"") && e.contains("run.toml") && e.contains("extra, zscore"), "{e}");
+        assert!(e.contains("mine reads the signal \"volume\"") && e.contains("signals of run.toml"), "{e}");
+        assert!(e.contains("give a --config whose [strategy] signals do"), "{e}");
     }
 
     #[test]

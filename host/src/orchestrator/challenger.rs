@@ -109,6 +109,11 @@ impl Challenger {
         started_at_tick: usize,
     ) -> Result<Challenger, OrchestratorError> {
         let mut config = spec.apply(champion)?;
+        if spec.strategy.is_some() {
+            // Another strategy reads the champion's legs and signals it declares.
+            crate::pipeline::fit_strategy_wiring(&mut config, runtime)
+                .map_err(|e| OrchestratorError::Spec(format!("challenger {}: {e}", spec.id)))?;
+        }
         config.run.initial_capital = capital.0;
         let broker = PaperBroker::new(config.execution.clone()).map_err(crate::pipeline::RunError::from)?;
         let (pipeline, _) = assemble(&config, runtime, Box::new(broker), Speed::Max)?;

@@ -27,4 +27,4 @@ pub use latency::LatencySamples;
 pub use model_node::{InputRef, ModelNode, NodeState, Source, StepOutcome};
 pub use pacer::Pacer;
 pub use strategy_node::{DecideOutcome, StrategyNode};
-pub use wiring::{ReportSlots, Wiring, WiringError, plugin_path};
+pub use wiring::{ReportSlots, Wiring, WiringError, fit_strategy_wiring, plugin_path};

@@ -8,7 +8,7 @@ use super::strategy_node::StrategyNode;
 use crate::config::{InputSource, RunConfig};
 use crate::models::{AnyModel, describe, parse_params};
 use crate::runtime::{ComponentKind, LoadedComponent, Runtime};
-use crate::strategy::{StrategyComponent, describe_strategy};
+use crate::strategy::{StrategyComponent, describe_strategy, fit_slots};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -68,6 +68,23 @@ fn load(runtime: &Runtime, what: &str, plugin: &str, dir: &Path) -> Result<Loade
         )));
     }
     runtime.load_file(&path).map_err(|e| WiringError(format!("{what}: {}: {e}", path.display())))
+}
+
+/// Narrow `config`'s `[strategy]` legs and signals to those its component
+/// declares. A challenger (or a promoted logic) whose strategy reads fewer
+/// of the champion's signals runs on the champion's wiring unchanged; one
+/// that reads a signal the wiring lacks is refused by name.
+pub fn fit_strategy_wiring(config: &mut RunConfig, runtime: &Runtime) -> Result<(), WiringError> {
+    let s = &mut config.strategy;
+    let component = load(runtime, "[strategy]", &s.plugin, &config.run.plugins_dir)?;
+    let info = describe_strategy(&component).map_err(|e| WiringError(format!("[strategy]: {e}")))?;
+    let name = &info.info.name;
+    let fit = |what, declared: &[_], wired: &BTreeMap<_, _>| {
+        fit_slots(what, name, declared, wired).map_err(|e| WiringError(format!("[strategy]: {e}")))
+    };
+    s.legs = fit("leg", &info.legs, &s.legs)?;
+    s.signals = fit("signal", &info.signals, &s.signals)?;
+    Ok(())
 }
 
 /// TOML parameter values as the `k=v` text `parse_params` checks against the specs.

@@ -496,6 +496,9 @@ pub(super) fn logic_config(
     };
     let spec = spec.clone().resolve(config, registry.as_ref()).map_err(|e| RoleError::Config(e.to_string()))?;
     let mut logic = spec.apply(config).map_err(|e| RoleError::Config(e.to_string()))?;
+    if spec.strategy.is_some() {
+        crate::pipeline::fit_strategy_wiring(&mut logic, runtime).map_err(|e| RoleError::Config(e.to_string()))?;
+    }
     logic.run.name = config.run.name.clone();
     Ok(logic)
 }

@@ -5,8 +5,10 @@
 //! it subscribed to, and turns its targets into orders.
 
 mod component;
+mod slots;
 
 pub use crate::runtime::bindings::strategy::exports::hft::strategy::strategy::{
     Decision, Marker, Slot, StrategyInfo, Target, Tick,
 };
 pub use component::{StrategyComponent, describe_strategy};
+pub use slots::{UnwiredSlot, fit_slots};
