@@ -218,6 +218,7 @@ fn the_authoring_tutorial_runs_as_written() {
     let built = target_dir().join("wasm32-wasip1/release/my_pairs.wasm");
     let doc = doc();
     let evop_line = doc.lines().find(|l| l.starts_with("[evop] confidence")).expect("the page quotes the [evop] line");
+    let warm_up_line = doc.lines().find(|l| l.starts_with("warm-up: ")).expect("the page quotes the warm-up line");
     let verdict_line = doc.lines().find(|l| l.starts_with("verdict: ")).expect("the page quotes a verdict");
     // The kind of verdict (up to its first figure), not the figures.
     let verdict_kind = &verdict_line[..verdict_line.find(|c: char| c.is_ascii_digit()).unwrap_or(verdict_line.len())];
@@ -228,8 +229,9 @@ fn the_authoring_tutorial_runs_as_written() {
         "test result: ok.",
         "pub const NOTIONAL: f64 = 60_000.0;",
         "test result: ok.",
-        "world:       hft:strategy/trading-strategy@0.1.0",
+        "world:       hft:strategy/trading-strategy@0.1.1",
         "  notional      float  default 60000.0 ",
+        "warm-up:     100 ticks with the defaults (its warm-up export)",
         built_line.as_str(),
         "strategy:    my-pairs 0.1.0",
         // Alone, against a flat book.
@@ -240,13 +242,14 @@ fn the_authoring_tutorial_runs_as_written() {
         // Against the champion.
         "Run report backtest-my-pairs",
         "  champion   pairs: final equity ",
+        warm_up_line,
         evop_line,
         "promotion gate: refuse",
         "  Sharpe per period: challenger ",
         "  outlook: ",
         verdict_kind,
         // The host: the upload, and the challenger in the status.
-        "stored my-pairs 0.1.0 (hft:strategy/trading-strategy@0.1.0) as ",
+        "stored my-pairs 0.1.0 (hft:strategy/trading-strategy@0.1.1) as ",
         "challenger mine started on ",
         "champion champion: ",
         "\nmine ",

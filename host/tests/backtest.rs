@@ -59,7 +59,10 @@ fn pairs_with_the_champions_parameters_is_not_promotable_against_the_champion() 
     // The gate's statistics, with [evop]'s settings, and its refusal.
     let g = &out.gate;
     assert!(!g.promote);
-    assert_eq!(g.stats.periods, 10_000);
+    // pairs exports warm-up: the configuration's warmup = 600 ticks are
+    // left out of the evidence, as a host does for a challenger.
+    assert_eq!(out.warm_up_ticks, 600);
+    assert_eq!(g.stats.periods, 10_000 - 600);
     assert_eq!(g.stats.psr_required, cfg.evop.confidence_level);
     assert_eq!(g.stats.comparisons, u64::from(cfg.evop.gate_looks), "one challenger, gate_looks looks");
     let d = g.stats.difference.as_ref().expect("enough batches for the difference test");
@@ -77,7 +80,9 @@ fn pairs_with_the_champions_parameters_is_not_promotable_against_the_champion() 
         "Backtest\n--------",
         "  champion   pairs: final equity ",
         "[evop] confidence 0.99, min_track_record 2880, min_batches 10, 10 looks every 1440 ticks (the last at tick 14400)",
-        "promotion gate: refuse\n  periods 10000, batches 20 of 500\n  mean difference 0.000000e0 per period",
+        "warm-up: 600 ticks (its warm-up export), left out of the evidence",
+        "promotion gate: refuse\n  periods 9400, batches ",
+        "  mean difference 0.000000e0 per period",
         "  - not significant: p = 5.0000e-1",
         "verdict: not promotable: the challenger does not beat the champion on mean return",
     ] {
@@ -103,7 +108,8 @@ fn pairs_alone_is_judged_against_a_flat_book_and_writes_the_main_jobs_report() {
     out.run.reconciliation.as_ref().expect("the books reconcile with the fills");
     assert!(matches!(out.benchmark, Benchmark::FlatBook));
     assert!(out.benchmark_returns.iter().all(|&r| r == 0.0) && out.benchmark_returns.len() == 10_000);
-    assert_eq!(out.gate.stats.periods, 10_000);
+    // --params warmup=600: those ticks are left out of the evidence.
+    assert_eq!((out.warm_up_ticks, out.gate.stats.periods), (600, 10_000 - 600));
     let psr = out.gate.stats.psr.as_ref().expect("a PSR against the flat book's Sharpe ratio of 0");
     assert_eq!(psr.benchmark, 0.0);
     assert!(out.run.counters.fills > 0, "{:?}", out.run.counters);
@@ -147,12 +153,13 @@ fn data_files_replace_the_configurations_and_a_short_record_is_refused_as_such()
     assert_eq!(out.returns.len(), 2_000);
     assert_eq!(out.run.report.summary().ticks, 2_000);
     assert!(
-        out.gate.refusals.contains(&Refusal::TrackRecordTooShort { periods: 2_000, required: 2_880 }),
+        // pairs' default warmup, 100 ticks, is left out of the evidence.
+        out.gate.refusals.contains(&Refusal::TrackRecordTooShort { periods: 1_900, required: 2_880 }),
         "{:?}",
         out.gate.refusals
     );
     assert!(!matches!(out.verdict, Verdict::Promotable), "{}", out.verdict);
-    assert!(out.render_text().contains("track record too short: 2000 periods, 2880 required"));
+    assert!(out.render_text().contains("track record too short: 1900 periods, 2880 required"));
 }
 
 #[test]
@@ -207,7 +214,7 @@ fn refusals_name_their_cause() {
     let e = refused(Backtest { plugin: common::wasm("kalman"), ..base.clone() });
     assert!(
         e.contains("backtest needs a strategy component")
-            && e.contains("implements hft:strategy/hedge-ratio-model@0.1.0")
+            && e.contains("implements hft:strategy/hedge-ratio-model@0.1.1")
             && e.contains("hft-host model run"),
         "{e}"
     );
@@ -215,7 +222,7 @@ fn refusals_name_their_cause() {
     let newer = dir.path().join("newer.wasm");
     std::fs::write(&newer, component_exporting("hft:strategy/strategy@0.2.0")).unwrap();
     let e = refused(Backtest { plugin: newer, ..base.clone() });
-    assert!(e.contains("built against hft:strategy@0.2.0") && e.contains("expects hft:strategy@0.1.0"), "{e}");
+    assert!(e.contains("built against hft:strategy@0.2.0") && e.contains("expects hft:strategy@0.1.1"), "{e}");
 
     let e = refused(Backtest {
         plugin: common::wasm("pairs"),

@@ -163,7 +163,7 @@ fn plugin_inspect_reports_world_name_version_and_parameters() {
         let out = hft(&["plugin", "inspect", &wasm(name)]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains(&format!("hft:strategy/{world}@0.1.0")), "{text}");
+        assert!(text.contains(&format!("hft:strategy/{world}@0.1.1")), "{text}");
         assert!(text.contains(&format!("model:       {name} 0.1.0")), "{text}");
         let json = hft(&["plugin", "inspect", "--json", &wasm(name)]);
         let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();

@@ -47,11 +47,19 @@ fn a_core_module_is_refused_with_advice() {
 #[test]
 fn a_component_for_another_wit_version_is_refused_naming_both_versions() {
     let rt = common::runtime();
-    let bytes = patched("kalman", b"hft:strategy/hedge-ratio@0.1.0", b"hft:strategy/hedge-ratio@0.9.0");
+    let bytes = patched("kalman", b"hft:strategy/hedge-ratio@0.1.1", b"hft:strategy/hedge-ratio@0.9.0");
     let err = rt.load_bytes("future", &bytes).err().unwrap();
     assert!(matches!(err, PluginError::Incompatible(_)), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("hft:strategy@0.9.0") && msg.contains("hft:strategy@0.1.0"), "{msg}");
+    assert!(msg.contains("hft:strategy@0.9.0") && msg.contains("hft:strategy@0.1.1"), "{msg}");
+}
+
+#[test]
+fn a_component_from_a_later_release_on_the_track_is_refused_as_newer() {
+    let rt = common::runtime();
+    let bytes = patched("kalman", b"hft:strategy/hedge-ratio@0.1.1", b"hft:strategy/hedge-ratio@0.1.2");
+    let msg = rt.load_bytes("newer", &bytes).err().unwrap().to_string();
+    assert!(msg.contains("hft:strategy@0.1.2, newer than this host's hft:strategy@0.1.1: upgrade hft-host"), "{msg}");
 }
 
 #[test]

@@ -119,6 +119,7 @@ pub fn status(orch: &Orchestrator) -> Value {
                 "id": c.spec.id,
                 "quarantined": c.quarantined,
                 "ticks": c.returns.len(),
+                "warm_up_ticks": c.warm_up,
                 "sharpe_per_tick": sharpe(&c.returns),
                 "book": book(&c.pipeline),
                 "gate": orch.gate().map(|g| c.gate.to_json(g)),

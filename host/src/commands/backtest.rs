@@ -145,7 +145,11 @@ pub struct BacktestOutcome {
     pub benchmark_returns: Vec<f64>,
     /// The gate's settings and schedule, from `[evop]`.
     pub schedule: GateSchedule,
-    /// The promotion gate's decision on the whole record.
+    /// Ticks its strategy observes before it may trade (its `warm-up`
+    /// export; 0 without one). The gate leaves them out, as it does for a
+    /// challenger on a host.
+    pub warm_up_ticks: usize,
+    /// The promotion gate's decision on the record after the warm-up.
     pub gate: GateDecision,
     /// The gate's decision read against its schedule.
     pub verdict: Verdict,
@@ -185,7 +189,15 @@ impl BacktestOutcome {
         let g = &self.schedule.gate;
         let _ = writeln!(
             s,
-            "\n[evop] confidence {}, min_track_record {}, min_batches {}, {} looks every {} ticks (the last at tick {}); judged as the only challenger",
+            "\nwarm-up: {}",
+            match self.warm_up_ticks {
+                0 => "none declared (no warm-up export); the evidence starts at the first tick".to_string(),
+                n => format!("{n} ticks (its warm-up export), left out of the evidence: ticks below count from there"),
+            }
+        );
+        let _ = writeln!(
+            s,
+            "[evop] confidence {}, min_track_record {}, min_batches {}, {} looks every {} ticks (the last at tick {}); judged as the only challenger",
             g.confidence.level(),
             g.min_track_record,
             g.min_batches,
@@ -340,8 +352,9 @@ pub fn backtest(runtime: &Runtime, args: &Backtest) -> anyhow::Result<BacktestOu
     }
     let wall = started.elapsed().as_secs_f64();
 
-    let (run, faulted, benchmark, returns, benchmark_returns, risk) = if args.against_champion {
+    let (run, faulted, benchmark, returns, benchmark_returns, risk, warm_up) = if args.against_champion {
         let challenger = orch.remove(ID)?;
+        let warm_up = challenger.warm_up;
         let champion_returns = orch.champion_returns().to_vec();
         let champion = orch.into_champion();
         let champion_name = champion.wiring().strategy.name.clone();
@@ -353,18 +366,20 @@ pub fn backtest(runtime: &Runtime, args: &Backtest) -> anyhow::Result<BacktestOu
         let run = feed.finish(challenger.pipeline, wall, LatencySamples::default(), reports.as_deref())?;
         let benchmark =
             Benchmark::Champion { name: champion_name, summary: Box::new(champion_run.report.summary().clone()) };
-        (run, faulted, benchmark, challenger.returns, champion_returns, risk)
+        (run, faulted, benchmark, challenger.returns, champion_returns, risk, warm_up)
     } else {
         let returns = orch.champion_returns().to_vec();
         let pipeline = orch.into_champion();
+        let warm_up = pipeline.wiring().strategy.warm_up_ticks.unwrap_or(0) as usize;
         let risk = risk_verdict(RiskState::Active, pipeline.risk().state());
         let faulted = fault(&pipeline);
         let run = feed.finish(pipeline, wall, latency, reports.as_deref())?;
         let flat = vec![0.0; returns.len()];
-        (run, faulted, Benchmark::FlatBook, returns, flat, risk)
+        (run, faulted, Benchmark::FlatBook, returns, flat, risk, warm_up)
     };
 
-    let decision = gate.evaluate(&benchmark_returns, &returns, &risk).context("the promotion gate")?;
+    let from = warm_up.min(returns.len());
+    let decision = gate.evaluate(&benchmark_returns[from..], &returns[from..], &risk).context("the promotion gate")?;
     let verdict = verdict(&decision, faulted.as_deref(), last_look(&schedule));
     tracing::info!(%verdict, ticks = returns.len(), "backtest finished");
     Ok(BacktestOutcome {
@@ -379,6 +394,7 @@ pub fn backtest(runtime: &Runtime, args: &Backtest) -> anyhow::Result<BacktestOu
         returns,
         benchmark_returns,
         schedule,
+        warm_up_ticks: warm_up,
         gate: decision,
         verdict,
     })

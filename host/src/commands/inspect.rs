@@ -3,7 +3,7 @@
 use crate::models::describe;
 use crate::runtime::bindings::types::{ModelInfo, ParamValue};
 use crate::runtime::{ComponentKind, PluginError, Runtime, WIT_PACKAGE};
-use crate::strategy::describe_strategy;
+use crate::strategy::{describe_strategy, warm_up_ticks};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -28,17 +28,21 @@ pub struct Inspection {
     pub legs: Vec<(String, String)>,
     /// A strategy's signals, `(name, description)`; empty for a model.
     pub signals: Vec<(String, String)>,
+    /// A strategy's warm-up with its default parameters, if it exports
+    /// `warm-up` (WIT 0.1.1); `None` for a model or a strategy without it.
+    pub warm_up_ticks: Option<u32>,
 }
 
 /// Load, check and describe a component.
 pub fn inspect(runtime: &Runtime, path: &Path) -> Result<Inspection, PluginError> {
     let component = runtime.load_file(path)?;
-    let (info, legs, signals) = if component.world.kind == ComponentKind::Strategy {
+    let (info, legs, signals, warm_up_ticks) = if component.world.kind == ComponentKind::Strategy {
         let s = describe_strategy(&component)?;
         let pairs = |v: Vec<crate::strategy::Slot>| v.into_iter().map(|x| (x.name, x.description)).collect();
-        (s.info, pairs(s.legs), pairs(s.signals))
+        let warm_up = warm_up_ticks(&component, &[])?;
+        (s.info, pairs(s.legs), pairs(s.signals), warm_up)
     } else {
-        (describe(&component)?, Vec::new(), Vec::new())
+        (describe(&component)?, Vec::new(), Vec::new(), None)
     };
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(Inspection {
@@ -51,6 +55,7 @@ pub fn inspect(runtime: &Runtime, path: &Path) -> Result<Inspection, PluginError
         info,
         legs,
         signals,
+        warm_up_ticks,
     })
 }
 
@@ -92,6 +97,7 @@ impl Inspection {
             "outputs": self.info.outputs,
             "legs": self.legs.iter().map(|(n, d)| serde_json::json!({"name": n, "description": d})).collect::<Vec<_>>(),
             "signals": self.signals.iter().map(|(n, d)| serde_json::json!({"name": n, "description": d})).collect::<Vec<_>>(),
+            "warm_up_ticks": self.warm_up_ticks,
             "imports": self.imports,
         })
     }
@@ -127,6 +133,10 @@ impl std::fmt::Display for Inspection {
                     let _ = writeln!(s, "  {n:width$}  {d}");
                 }
             }
+            let _ = match self.warm_up_ticks {
+                Some(n) => writeln!(s, "warm-up:     {n} ticks with the defaults (its warm-up export)"),
+                None => writeln!(s, "warm-up:     none declared (no warm-up export, added in {WIT_PACKAGE}@0.1.1)"),
+            };
         }
         let _ = writeln!(s, "imports:     {} WASI interfaces, granted with no capabilities", self.imports.len());
         f.write_str(&s)

@@ -16,7 +16,7 @@ pub use any::{AnyModel, StepColumns};
 pub use changepoint::ChangepointModel;
 pub use volatility::VolatilityModel;
 
-pub(crate) use handle::Handle;
 pub use handle::describe;
+pub(crate) use handle::{Handle, flatten};
 pub use hedge_ratio::{HedgeRatioModel, estimate_outputs};
 pub use params::{parse_params, to_model_params, to_wit_params};

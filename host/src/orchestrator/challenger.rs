@@ -95,6 +95,10 @@ pub struct Challenger {
     pub quarantined: Option<String>,
     /// Its evidence window and the promotion gate's last word on it.
     pub gate: super::GateStanding,
+    /// Ticks its strategy observes before it may trade, as its `warm-up`
+    /// export says (0 without one): its evidence starts after them, since
+    /// a book that may not trade yet says nothing about the logic.
+    pub warm_up: usize,
     pub(super) last_equity: Option<Money>,
 }
 
@@ -117,13 +121,15 @@ impl Challenger {
         config.run.initial_capital = capital.0;
         let broker = PaperBroker::new(config.execution.clone()).map_err(crate::pipeline::RunError::from)?;
         let (pipeline, _) = assemble(&config, runtime, Box::new(broker), Speed::Max)?;
+        let warm_up = pipeline.wiring().strategy.warm_up_ticks.unwrap_or(0) as usize;
         Ok(Challenger {
             spec,
             pipeline,
             returns: Vec::new(),
             started_at_tick,
             quarantined: None,
-            gate: super::GateStanding { window_start: started_at_tick, ..Default::default() },
+            gate: super::GateStanding { window_start: started_at_tick + warm_up, ..Default::default() },
+            warm_up,
             last_equity: Some(capital),
         })
     }

@@ -359,8 +359,9 @@ impl Orchestrator {
         self.instrument_challenger(i);
         // Evidence against the old champion logic says nothing about the
         // new one: every challenger starts a fresh window.
+        // (One still warming up starts when its warm-up ends, as before.)
         for c in &mut self.challengers {
-            c.gate.restart(self.ticks);
+            c.gate.restart(self.ticks.max(c.started_at_tick + c.warm_up));
         }
         self.tried = self.challengers.iter().filter(|c| c.quarantined.is_none()).count() as u32;
         Ok(self.swaps.last().expect("just pushed"))

@@ -16,6 +16,9 @@ pub struct StrategyNode {
     pub legs: Vec<usize>,
     /// Board slot of each signal, in the strategy's signal order.
     pub signals: Vec<usize>,
+    /// Ticks it observes before it may trade, if its `warm-up` export
+    /// (WIT 0.1.1) says; `None` for a strategy without one.
+    pub warm_up_ticks: Option<u32>,
     /// Running or disabled.
     pub state: NodeState,
     /// Ticks it refused (guest errors).
@@ -61,6 +64,7 @@ impl StrategyNode {
             name,
             legs,
             signals,
+            warm_up_ticks: None,
             state: NodeState::Active,
             errors: 0,
             fault: None,

@@ -8,7 +8,7 @@ use super::strategy_node::StrategyNode;
 use crate::config::{InputSource, RunConfig};
 use crate::models::{AnyModel, describe, parse_params};
 use crate::runtime::{ComponentKind, LoadedComponent, Runtime};
-use crate::strategy::{StrategyComponent, describe_strategy, fit_slots};
+use crate::strategy::{StrategyComponent, describe_strategy, fit_slots, warm_up_ticks};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -221,7 +221,10 @@ impl Wiring {
         components.push(("strategy".to_string(), "trading-strategy".to_string(), component.sha256.clone()));
         let strategy_component =
             StrategyComponent::create(&component, &params).map_err(|e| WiringError(format!("[strategy]: {e}")))?;
-        let strategy = StrategyNode::new(info.info.name.clone(), component, strategy_component, legs, signals);
+        let warm_up_ticks =
+            warm_up_ticks(&component, &params).map_err(|e| WiringError(format!("[strategy] warm-up: {e}")))?;
+        let mut strategy = StrategyNode::new(info.info.name.clone(), component, strategy_component, legs, signals);
+        strategy.warm_up_ticks = warm_up_ticks;
 
         let r = &config.report;
         let report_slot = |v: &Option<String>, key: &str| -> Result<Option<usize>, WiringError> {

@@ -23,7 +23,9 @@ use super::record::{ParamInfo, SlotInfo, Step, StepReport, ValidationReport};
 use super::signature::TrustedKeys;
 use super::smoke::{SmokeData, SmokeLimits, smoke_model, smoke_strategy};
 use crate::models::{describe, parse_params};
-use crate::runtime::{ComponentKind, LoadedComponent, PluginError, Runtime, WIT_PACKAGE, WIT_VERSION};
+use crate::runtime::{
+    ComponentKind, LoadedComponent, PluginError, Runtime, WIT_PACKAGE, WIT_VERSION, wit_version_fits,
+};
 use crate::strategy::describe_strategy;
 use sha2::{Digest, Sha256};
 use std::time::Instant;
@@ -59,7 +61,7 @@ pub enum ValidationError {
     IncompatibleVersion {
         /// What it was built for, for example `hft:strategy@0.2.0`.
         found: String,
-        /// What this host accepts, for example `hft:strategy@0.1.x`.
+        /// What this host accepts, for example `hft:strategy@0.1.1 or an earlier 0.1.x`.
         expected: String,
     },
     /// It imports something the host does not grant.
@@ -430,30 +432,21 @@ pub(crate) fn find_world(exports: &[String]) -> Result<(ComponentKind, String), 
     Ok((kind, version))
 }
 
-/// What this host accepts, as people read it: `hft:strategy@0.1.x`.
+/// What this host accepts, as people read it:
+/// `hft:strategy@0.1.1 or an earlier 0.1.x`.
 pub(crate) fn expected_version() -> String {
     let mut parts = WIT_VERSION.split('.');
     match (parts.next(), parts.next()) {
-        (Some("0"), Some(minor)) => format!("{WIT_PACKAGE}@0.{minor}.x"),
-        (Some(major), _) => format!("{WIT_PACKAGE}@{major}.x"),
+        (Some("0"), Some(minor)) => format!("{WIT_PACKAGE}@{WIT_VERSION} or an earlier 0.{minor}.x"),
+        (Some(major), _) => format!("{WIT_PACKAGE}@{WIT_VERSION} or an earlier {major}.x"),
         _ => format!("{WIT_PACKAGE}@{WIT_VERSION}"),
     }
 }
 
-/// Refuse a version of our package this host cannot run: another major,
-/// or for 0.x another minor (semver's compatibility rule, as the runtime
-/// applies it when it loads a component; see `wit/README.md`).
+/// Refuse a version of our package this host cannot run, by the runtime's
+/// rule ([`wit_version_fits`]; see `wit/README.md`).
 pub(crate) fn check_version(found: &str) -> Result<(), ValidationError> {
-    let parse = |v: &str| -> Option<(u64, u64)> {
-        let mut it = v.split(['.', '-', '+']);
-        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
-    };
-    let ok = match (parse(found), parse(WIT_VERSION)) {
-        (Some((0, minor)), Some((0, ours))) => minor == ours,
-        (Some((major, _)), Some((ours, _))) => major == ours,
-        _ => false,
-    };
-    if ok {
+    if wit_version_fits(found).is_ok() {
         return Ok(());
     }
     let found = if found.is_empty() { format!("{WIT_PACKAGE} (no version)") } else { format!("{WIT_PACKAGE}@{found}") };
@@ -512,15 +505,15 @@ mod tests {
     #[test]
     fn version_policy_names_expected_and_found() {
         assert_eq!(check_version("0.1.0"), Ok(()));
-        assert_eq!(check_version("0.1.9"), Ok(()));
-        for bad in ["0.2.0", "1.1.0", "", "garbage"] {
+        assert_eq!(check_version("0.1.1"), Ok(()));
+        for bad in ["0.1.2", "0.2.0", "1.1.0", "", "garbage"] {
             let e = check_version(bad).unwrap_err();
             assert_eq!(e.code(), "incompatible_version");
         }
         let e = check_version("0.2.0").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "incompatible WIT version: built for hft:strategy@0.2.0, this host runs hft:strategy@0.1.x"
+            "incompatible WIT version: built for hft:strategy@0.2.0, this host runs hft:strategy@0.1.1 or an earlier 0.1.x"
         );
         assert!(check_version("").unwrap_err().to_string().contains("hft:strategy (no version)"));
     }

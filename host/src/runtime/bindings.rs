@@ -38,3 +38,14 @@ pub mod strategy {
         with: { "hft:strategy/types": super::hedge_ratio::hft::strategy::types },
     });
 }
+
+/// The optional `warm-up` export (0.1.1). Only its interface is used: the
+/// world struct would demand `strategy` too, and a strategy built against
+/// 0.1.0 has `strategy` without `warm-up`.
+pub mod warm_up {
+    wasmtime::component::bindgen!({
+        world: "trading-strategy-with-warm-up",
+        path: "../wit",
+        with: { "hft:strategy/types": super::hedge_ratio::hft::strategy::types },
+    });
+}

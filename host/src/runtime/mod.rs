@@ -17,4 +17,4 @@ pub use instance::Instance;
 pub use limits::{CallClass, Limits};
 pub use sandbox::{MemoryCapExceeded, SandboxState};
 pub(crate) use world::our_interfaces;
-pub use world::{ComponentKind, ModelKind, WIT_PACKAGE, WIT_VERSION, WorldMatch};
+pub use world::{ComponentKind, ModelKind, VersionMismatch, WIT_PACKAGE, WIT_VERSION, WorldMatch, wit_version_fits};

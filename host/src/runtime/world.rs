@@ -11,8 +11,9 @@ use wasmtime::component::Component;
 /// The WIT package every model component implements.
 pub const WIT_PACKAGE: &str = "hft:strategy";
 /// The version of that package this host is built against. Components built
-/// against any `0.1.x` are accepted (see `wit/README.md` for the policy).
-pub const WIT_VERSION: &str = "0.1.0";
+/// against it or an earlier release on its track (`0.1.0` to `0.1.1`) are
+/// accepted; see [`wit_version_fits`] and `wit/README.md` for the policy.
+pub const WIT_VERSION: &str = "0.1.1";
 
 /// The kinds of model component, one per world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,12 +170,7 @@ impl WorldMatch {
                 )));
             }
         };
-        if !compatible(&version) {
-            return Err(PluginError::Incompatible(format!(
-                "the component was built against {WIT_PACKAGE}@{} but this host expects {WIT_PACKAGE}@{WIT_VERSION} (any 0.1.x)",
-                if version.is_empty() { "<no version>" } else { &version }
-            )));
-        }
+        wit_version_fits(&version).map_err(|e| PluginError::Incompatible(format!("the component {e}")))?;
         let granted = |i: &String| i.starts_with("wasi:") || i.starts_with(&format!("{WIT_PACKAGE}/types@"));
         if let Some(bad) = imports.iter().find(|i| !granted(i)) {
             return Err(PluginError::Incompatible(format!(
@@ -186,17 +182,73 @@ impl WorldMatch {
     }
 }
 
-/// Whether a component built against `version` runs on this host: same
-/// major, and for 0.x the same minor, as semver's compatibility rule.
-fn compatible(version: &str) -> bool {
-    let parse = |v: &str| -> Option<(u64, u64)> {
-        let mut it = v.split(['.', '-', '+']);
-        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+/// Why a component's WIT version does not run on this host.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionMismatch {
+    /// Another compatibility track: another major, or for `0.y` another `y`.
+    #[error(
+        "was built against {WIT_PACKAGE}@{found} but this host expects {WIT_PACKAGE}@{WIT_VERSION} (or an earlier {})",
+        track_text()
+    )]
+    OtherTrack {
+        /// The version it was built against.
+        found: String,
+    },
+    /// The same track, but a later release than this host's: it may rely
+    /// on an addition this host would never call.
+    #[error(
+        "was built against {WIT_PACKAGE}@{found}, newer than this host's {WIT_PACKAGE}@{WIT_VERSION}: upgrade hft-host, \
+         or build the component against {WIT_VERSION} (wit/ of this host's checkout)"
+    )]
+    Newer {
+        /// The version it was built against.
+        found: String,
+    },
+    /// No version, or not a semver version.
+    #[error(
+        "was built against {WIT_PACKAGE} with no readable version ({found:?}); this host expects {WIT_PACKAGE}@{WIT_VERSION}"
+    )]
+    Unreadable {
+        /// What the export name carried after `@`.
+        found: String,
+    },
+}
+
+/// `(major, minor, patch)` of a `x.y.z[-pre][+build]` version.
+fn semver(v: &str) -> Option<(u64, u64, u64)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut it = core.split('.');
+    let parsed = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
+    it.next().is_none().then_some(parsed)
+}
+
+/// This host's compatibility track as people read it: `0.1.x`.
+fn track_text() -> String {
+    match semver(WIT_VERSION) {
+        Some((0, minor, _)) => format!("0.{minor}.x"),
+        Some((major, _, _)) => format!("{major}.x"),
+        None => WIT_VERSION.to_string(),
+    }
+}
+
+/// Whether a component built against `version` runs on this host. Semver's
+/// compatibility rule as Cargo and wasmtime read it: the track is the major
+/// number, or below 1.0 the minor (`0.1`); within a track a release only
+/// adds, so the host runs anything built against its own release or an
+/// earlier one (wasmtime finds an export named `@0.1.0` when the host asks
+/// for `@0.1.1`). A later release on the track is refused too: the host
+/// would not call what it added.
+pub fn wit_version_fits(version: &str) -> Result<(), VersionMismatch> {
+    let (Some(found), Some(ours)) = (semver(version), semver(WIT_VERSION)) else {
+        return Err(VersionMismatch::Unreadable { found: version.to_string() });
     };
-    match (parse(version), parse(WIT_VERSION)) {
-        (Some((0, minor)), Some((0, ours))) => minor == ours,
-        (Some((major, _)), Some((ours, _))) => major == ours,
-        _ => false,
+    let track = |(major, minor, _): (u64, u64, u64)| if major == 0 { (0, minor) } else { (major, 0) };
+    if track(found) != track(ours) {
+        Err(VersionMismatch::OtherTrack { found: version.to_string() })
+    } else if found > ours {
+        Err(VersionMismatch::Newer { found: version.to_string() })
+    } else {
+        Ok(())
     }
 }
 
@@ -218,15 +270,23 @@ impl WorldMatch {
 
 #[cfg(test)]
 mod tests {
-    use super::compatible;
+    use super::*;
 
     #[test]
     fn version_policy() {
-        assert!(compatible("0.1.0"));
-        assert!(compatible("0.1.7"));
-        assert!(!compatible("0.2.0"));
-        assert!(!compatible("1.1.0"));
-        assert!(!compatible(""));
-        assert!(!compatible("garbage"));
+        assert_eq!(WIT_VERSION, "0.1.1");
+        for ok in ["0.1.0", "0.1.1", "0.1.1+build"] {
+            assert_eq!(wit_version_fits(ok), Ok(()), "{ok}");
+        }
+        for other in ["0.2.0", "1.1.0", "0.0.1"] {
+            assert!(matches!(wit_version_fits(other), Err(VersionMismatch::OtherTrack { .. })), "{other}");
+        }
+        let newer = wit_version_fits("0.1.2").unwrap_err().to_string();
+        assert!(newer.contains("hft:strategy@0.1.2, newer than this host's hft:strategy@0.1.1"), "{newer}");
+        for bad in ["", "garbage", "0.1", "0.1.0.1"] {
+            assert!(matches!(wit_version_fits(bad), Err(VersionMismatch::Unreadable { .. })), "{bad:?}");
+        }
+        let other = wit_version_fits("0.2.0").unwrap_err().to_string();
+        assert!(other.contains("expects hft:strategy@0.1.1 (or an earlier 0.1.x)"), "{other}");
     }
 }

@@ -29,6 +29,9 @@ struct KindTemplates {
     readme: &'static str,
     /// One line for the crate's `description`.
     description: &'static str,
+    /// The world it targets: the kind's, or one that includes it with
+    /// optional exports (the strategy's `warm-up`).
+    world: &'static str,
 }
 
 fn templates(kind: ComponentKind) -> KindTemplates {
@@ -38,24 +41,28 @@ fn templates(kind: ComponentKind) -> KindTemplates {
             logic: include_str!("templates/strategy/logic.rs.tmpl"),
             readme: include_str!("templates/strategy/readme.md.tmpl"),
             description: "A z-score mean-reversion pairs strategy as a WebAssembly component for hft-host.",
+            world: "trading-strategy-with-warm-up",
         },
         ComponentKind::Model(ModelKind::HedgeRatio) => KindTemplates {
             lib: include_str!("templates/hedge_ratio/lib.rs.tmpl"),
             logic: include_str!("templates/hedge_ratio/logic.rs.tmpl"),
             readme: include_str!("templates/hedge_ratio/readme.md.tmpl"),
             description: "A rolling OLS hedge-ratio model as a WebAssembly component for hft-host.",
+            world: "hedge-ratio-model",
         },
         ComponentKind::Model(ModelKind::Volatility) => KindTemplates {
             lib: include_str!("templates/volatility/lib.rs.tmpl"),
             logic: include_str!("templates/volatility/logic.rs.tmpl"),
             readme: include_str!("templates/volatility/readme.md.tmpl"),
             description: "An EWMA volatility model as a WebAssembly component for hft-host.",
+            world: "volatility-model",
         },
         ComponentKind::Model(ModelKind::Changepoint) => KindTemplates {
             lib: include_str!("templates/changepoint/lib.rs.tmpl"),
             logic: include_str!("templates/changepoint/logic.rs.tmpl"),
             readme: include_str!("templates/changepoint/readme.md.tmpl"),
             description: "A CUSUM changepoint model as a WebAssembly component for hft-host.",
+            world: "changepoint-model",
         },
     }
 }
@@ -97,7 +104,7 @@ pub fn render(name: &PluginName, kind: ComponentKind, sdk: &SdkCheckout) -> Resu
         ("lib_name", name.lib_name()),
         ("component_package", name.component_package()),
         ("kind", kind.interface().to_string()),
-        ("world", kind.world().to_string()),
+        ("world", t.world.to_string()),
         ("description", t.description.to_string()),
         ("wit_version", sdk.wit_version().to_string()),
         ("wit_bindgen", toml::Value::String(sdk.wit_bindgen_requirement().to_string()).to_string()),
@@ -178,8 +185,10 @@ mod tests {
             assert!(manifest["workspace"].as_table().is_some_and(|w| w.is_empty()), "a workspace of its own");
             let sdk_path = manifest["dependencies"]["hft-sdk"]["path"].as_str().unwrap();
             assert_eq!(Path::new(sdk_path), sdk.sdk_dir());
-            assert!(get("src/lib.rs").contains(&format!("world: \"{}\"", kind.world())), "{kind}");
-            assert!(get("README.md").contains(&format!("`{}`", kind.world())), "{kind}");
+            let world = templates(kind).world;
+            assert!(world.starts_with(kind.world()), "{kind}: {world}");
+            assert!(get("src/lib.rs").contains(&format!("world: \"{world}\"")), "{kind}");
+            assert!(get("README.md").contains(&format!("`{world}`")), "{kind}");
             assert!(files.iter().any(|f| f.path == Path::new("hft-wit/worlds.wit")));
         }
     }

@@ -1,7 +1,8 @@
-use crate::models::Handle;
+use crate::models::{Handle, flatten};
 use crate::runtime::bindings::strategy::TradingStrategy as Api;
 use crate::runtime::bindings::types::Param;
-use crate::runtime::{CallClass, ComponentKind, LoadedComponent, PluginError};
+use crate::runtime::bindings::warm_up::exports::hft::strategy::warm_up::GuestIndices as WarmUpIndices;
+use crate::runtime::{CallClass, ComponentKind, LoadedComponent, PluginError, WIT_PACKAGE};
 
 use super::{Decision, StrategyInfo, Tick};
 
@@ -20,6 +21,21 @@ pub fn describe_strategy(component: &LoadedComponent) -> Result<StrategyInfo, Pl
     let api = Api::new(store, inst)
         .map_err(|e| PluginError::Incompatible(format!("exports do not match trading-strategy: {e:#}")))?;
     instance.call("describe", CallClass::Heavy, |s| api.hft_strategy_strategy().call_describe(s))
+}
+
+/// The ticks a strategy created with `params` observes before it trades,
+/// as it says through the optional `warm-up` export (added in WIT 0.1.1).
+/// `None` for a strategy that does not export it, such as one built
+/// against 0.1.0: the host then assumes it needs none.
+pub fn warm_up_ticks(component: &LoadedComponent, params: &[Param]) -> Result<Option<u32>, PluginError> {
+    component.world.expect_kind(ComponentKind::Strategy)?;
+    let mut instance = component.instantiate()?;
+    let (store, inst) = instance.parts();
+    let Ok(indices) = WarmUpIndices::new(&inst.instance_pre(&*store)) else { return Ok(None) };
+    let api = indices.load(&mut *store, inst).map_err(|e| {
+        PluginError::Incompatible(format!("its warm-up export does not match {WIT_PACKAGE}/warm-up: {e:#}"))
+    })?;
+    flatten(instance.call("ticks-needed", CallClass::Heavy, |s| api.call_ticks_needed(s, params))).map(Some)
 }
 
 impl StrategyComponent {

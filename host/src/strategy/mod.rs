@@ -10,5 +10,5 @@ mod slots;
 pub use crate::runtime::bindings::strategy::exports::hft::strategy::strategy::{
     Decision, Marker, Slot, StrategyInfo, Target, Tick,
 };
-pub use component::{StrategyComponent, describe_strategy};
+pub use component::{StrategyComponent, describe_strategy, warm_up_ticks};
 pub use slots::{UnwiredSlot, fit_slots};

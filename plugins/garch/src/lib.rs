@@ -5,7 +5,7 @@
 wit_bindgen::generate!({
     world: "volatility-model",
     path: "../../wit",
-    with: { "hft:strategy/types@0.1.0": hft_sdk::types },
+    with: { "hft:strategy/types@0.1.1": hft_sdk::types },
 });
 
 use exports::hft::strategy::volatility::{FitReport, Guest, GuestModel, Model, ModelBorrow, Step, StepBatch};

@@ -167,6 +167,12 @@ impl Pairs {
         ]
     }
 
+    /// Ticks observed before the first entry (`warmup`): what the
+    /// component's `warm-up` export tells the host.
+    pub fn warm_up_ticks(&self) -> u32 {
+        u32::try_from(self.warmup).unwrap_or(u32::MAX)
+    }
+
     /// Decimal places of target quantities.
     pub fn qty_decimals(&self) -> u8 {
         self.qty_decimals as u8
