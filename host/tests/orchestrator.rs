@@ -160,6 +160,36 @@ fn the_gate_promotes_a_better_challenger_by_itself_and_never_a_twin() {
 }
 
 #[test]
+fn a_challengers_evidence_starts_after_the_warm_up_its_strategy_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = common::default_config(dir.path());
+    let rt = common::runtime();
+    let evop = EvopConfig { gate_interval_ticks: 1000, min_track_record: 500, ..EvopConfig::default() };
+    let mut o =
+        Orchestrator::new(pipeline(&cfg), "champion", 5, None).with_gate(GateSchedule::from_config(&evop).unwrap());
+    let capital = Money(cfg.run.initial_capital);
+    let all = ticks(&cfg);
+    for t in &all[..500] {
+        o.on_tick(t, Instant::now());
+    }
+    // Started at tick 500: pairs' warm-up export answers its warmup parameter.
+    o.add(variant("slow", &[("warmup", toml::Value::Integer(300))]), &cfg, &rt, capital).unwrap();
+    o.add(variant("eager", &[("warmup", toml::Value::Integer(0))]), &cfg, &rt, capital).unwrap();
+    let standing = |o: &Orchestrator, id: &str| {
+        let c = o.challengers().iter().find(|c| c.spec.id == id).unwrap();
+        (c.warm_up, c.gate.window_start, c.gate.last.as_ref().map(|(at, _)| *at))
+    };
+    assert_eq!(standing(&o, "slow"), (300, 800, None));
+    assert_eq!(standing(&o, "eager"), (0, 500, None));
+    for t in &all[500..1800] {
+        o.on_tick(t, Instant::now());
+    }
+    // The first look is one interval after the evidence starts.
+    assert_eq!(standing(&o, "eager"), (0, 500, Some(1500)));
+    assert_eq!(standing(&o, "slow"), (300, 800, Some(1800)));
+}
+
+#[test]
 fn evop_finds_the_better_direction_and_moves_the_champion_through_the_gate() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::default_config(dir.path());
