@@ -18,15 +18,6 @@ fn config(dir: &Path) -> (PathBuf, RunConfig) {
     (path, cfg)
 }
 
-/// The champion's `[strategy] params` as `name=value`.
-fn champion_params(cfg: &RunConfig) -> Vec<(String, String)> {
-    cfg.strategy
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-        .collect()
-}
-
 fn run(args: &Backtest) -> hft_host::commands::BacktestOutcome {
     backtest(&common::runtime(), args).unwrap_or_else(|e| panic!("backtest {}: {e:#}", args.plugin.display()))
 }
@@ -37,7 +28,7 @@ fn pairs_with_the_champions_parameters_is_not_promotable_against_the_champion() 
     let (path, cfg) = config(dir.path());
     let args = Backtest {
         plugin: common::wasm("pairs"),
-        params: champion_params(&cfg),
+        params: common::strategy_params_text(&cfg),
         config: Some(path),
         against_champion: true,
         ..Backtest::default()

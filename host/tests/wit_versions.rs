@@ -62,12 +62,7 @@ fn the_previous_release_trades_tick_for_tick_as_the_current_build() {
         "{}",
         cfg.strategy.plugin
     );
-    let params = cfg
-        .strategy
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-        .collect();
+    let params = common::strategy_params_text(&cfg);
     // The champion is the current build of pairs; the 0.1.0 build runs
     // beside it as a challenger with the same parameters, as a host runs one.
     let args = Backtest {

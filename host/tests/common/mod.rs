@@ -80,3 +80,12 @@ pub fn default_config(dir: &Path) -> hft_host::config::RunConfig {
     let path = write_config(dir, "");
     hft_host::config::load(Some(&path), Vec::<(String, String)>::new()).expect("config loads")
 }
+
+/// `cfg`'s `[strategy] params` as the `name=value` pairs `--params` takes.
+pub fn strategy_params_text(cfg: &hft_host::config::RunConfig) -> Vec<(String, String)> {
+    cfg.strategy
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect()
+}
