@@ -109,6 +109,11 @@ fn the_main_job_reconciles_to_the_penny_and_keeps_its_limits() {
     let mut shadow = Shadow::default();
     let mut tick: Vec<MarketEvent> = Vec::new();
     let (mut ticks, mut fills, mut flattened_with_position, mut must_be_flat) = (0u64, 0u64, 0u64, false);
+    // What admitted this tick's fills: orders are decided on one tick and
+    // fill on the next (the latency), so the risk state and the marks after
+    // the previous tick are the ones the risk manager checked them against.
+    let (mut state_before, mut marks_before) = (RiskState::Active, BTreeMap::<InstrumentId, Decimal>::new());
+    let (mut fills_while_guarded, mut recent_fills) = (0u64, std::collections::VecDeque::<i64>::new());
     while session.next_tick(&mut tick).unwrap() {
         let cp_before_positions: Vec<Decimal> = shadow.positions.values().copied().collect();
         session.pipeline.on_tick(&tick, Instant::now());
@@ -120,7 +125,33 @@ fn the_main_job_reconciles_to_the_penny_and_keeps_its_limits() {
             assert_eq!(f.fee, Money::notional(f.qty, f.price).bps(taker), "fee of {f:?} is not the schedule's");
             shadow.cash_flow += f.cash_flow();
             shadow.fees += f.fee;
-            *shadow.positions.entry(f.instrument.clone()).or_default() += f.side.signed(f.qty).0;
+            let q = shadow.positions.entry(f.instrument.clone()).or_default();
+            let before = *q;
+            *q += f.side.signed(f.qty).0;
+            let after = *q;
+            // REDUCING and HALTED (drawdown, daily loss) let only orders
+            // that reduce exposure through.
+            if state_before != RiskState::Active {
+                fills_while_guarded += 1;
+                assert!(after.abs() <= before.abs(), "tick {ticks}: {state_before:?} let {f:?} add exposure");
+            }
+            // The notional limit, at the mark the order was admitted at.
+            if after.abs() > before.abs() {
+                let lim = limits.limits_for(&f.instrument);
+                let mark = marks_before.get(&f.instrument).expect("an order is admitted at a mark");
+                assert!(
+                    after.abs() * mark <= lim.max_notional.0,
+                    "tick {ticks}: {} at {mark} is above the notional limit {}",
+                    after.abs(),
+                    lim.max_notional
+                );
+            }
+            // The order rate, over any second of event time.
+            recent_fills.push_back(f.ts.nanos());
+            while recent_fills.front().is_some_and(|&t| t <= f.ts.nanos() - 1_000_000_000) {
+                recent_fills.pop_front();
+            }
+            assert!(recent_fills.len() <= limits.max_orders_per_second as usize, "tick {ticks}: order rate");
         }
         let book = p.portfolio();
         assert_eq!(book.cash(), initial + shadow.cash_flow, "cash at tick {ticks}");
@@ -134,6 +165,11 @@ fn the_main_job_reconciles_to_the_penny_and_keeps_its_limits() {
         }
         assert_eq!(book.equity().unwrap(), marked, "equity at tick {ticks} is cash plus positions at their marks");
         book.reconcile().unwrap_or_else(|e| panic!("tick {ticks}: {e}"));
+        state_before = p.risk().state();
+        for e in &tick {
+            let px = book.last_price(e.instrument()).expect("a replayed instrument has a price");
+            marks_before.insert(e.instrument().clone(), px.0);
+        }
 
         // A changepoint above the threshold flattens the book: the strategy
         // asks for zero at once, and its orders fill on the next tick.
@@ -149,6 +185,10 @@ fn the_main_job_reconciles_to_the_penny_and_keeps_its_limits() {
     assert!(ticks > 9_000, "{ticks} ticks");
     assert!(fills > 20, "the strategy traded: {fills} fills");
     assert!(flattened_with_position > 0, "no changepoint came while a position was open: the check above was vacuous");
+    assert!(
+        fills_while_guarded > 0,
+        "the risk state never left ACTIVE with an order in flight: the reduce-only check was vacuous"
+    );
     let outcome = session.finish(1.0, LatencySamples::default(), Some(&dir.path().join("reports"))).unwrap();
     outcome.reconciliation.expect("reconciles");
     let text = outcome.report.render_text();

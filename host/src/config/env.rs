@@ -105,6 +105,16 @@ fn set(node: &mut Value, path: &[String], value: Value) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn docs_name_every_section_a_variable_may_start_with() {
+        let docs = include_str!("../../../docs/configuration.md");
+        let rule = docs.split("The first segment must be a section:").nth(1).expect("the rule is documented");
+        let rule = &rule[..rule.find("any\n  other is an error").expect("the rule's end")];
+        for section in SECTIONS {
+            assert!(rule.contains(&format!("`{}`", section.to_uppercase())), "{section} missing from: {rule}");
+        }
+    }
+
     fn doc() -> Value {
         toml::from_str(
             r#"
