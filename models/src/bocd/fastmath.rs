@@ -2,7 +2,10 @@
 //!
 //! These are the FreeBSD/musl algorithms that the `libm` crate also uses
 //! (same constants, same reduction; `exp` within 1 ulp of `libm`, `log1p`
-//! within 2 as it skips one division), restricted to the argument ranges the recursion produces (`exp`
+//! within 2 as it skips one division, and within 1 below `LOG1P_SMALL_MAX`,
+//! where the predictive pass's `log1p(q / b)` divides `q` rather than the
+//! quotient and, below `LOG1P_TINY_MAX`, cuts the polynomial short),
+//! restricted to the argument ranges the recursion produces (`exp`
 //! of a non-positive number, `log1p` of a non-negative one) and written
 //! without branches on [`Lanes`] (SSE2 or AVX2 on x86_64, `simd128` on
 //! wasm32). Through `libm` calls these two functions were half the step
@@ -108,7 +111,8 @@ const K2: f64 = f64::from_bits(0x4006_a09e_0000_0000);
 /// `ln(1 + x)` for `0 <= x <= LOG1P_FAST_MAX`, lane-wise, branch-free:
 /// the reduction `1 + x = 2^k (1 + f)` with a correction for the rounding
 /// of `1 + x`, except below `LOG1P_SMALL_MAX`, where it is `libm`'s
-/// unreduced path.
+/// unreduced path, and below `LOG1P_TINY_MAX`, where the polynomial is
+/// shortened (see [`log1p_finish`]).
 #[cfg(test)]
 #[inline(always)]
 pub(crate) fn log1p_nonneg<L: Lanes>(x: L) -> L {
@@ -119,7 +123,7 @@ pub(crate) fn log1p_nonneg<L: Lanes>(x: L) -> L {
 /// [`log1p_finish`]. Two halves so that a loop can overlap the second half
 /// of one vector with the first half of the next (same operations, same
 /// bits, as one call).
-pub(crate) struct Log1pReduced<L> {
+pub(crate) struct Log1pReduced<L: Lanes> {
     /// `f`, with `1 + x = 2^k (1 + f)`.
     f: L,
     /// `f^2 / 2`.
@@ -130,11 +134,23 @@ pub(crate) struct Log1pReduced<L> {
     lo: L,
     /// `k ln2_hi`.
     hi: L,
+    /// `x < LOG1P_TINY_MAX`: the short polynomial.
+    pub(crate) tiny: L::Mask,
 }
 
 /// The first half of [`log1p_nonneg`].
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn log1p_reduce<L: Lanes>(x: L) -> Log1pReduced<L> {
+    log1p_reduce_ratio(x, x, L::splat(1.0))
+}
+
+/// [`log1p_reduce`] of `x = num / den` (the caller's rounded quotient),
+/// given `num` and `den` too: where `x < LOG1P_SMALL_MAX`,
+/// `s = num / (2 den + num)` instead of `libm`'s `x / (2 + x)` (see
+/// [`log1p_reduce_small_ratio`]).
+#[inline(always)]
+pub(crate) fn log1p_reduce_ratio<L: Lanes>(x: L, num: L, den: L) -> Log1pReduced<L> {
     let one = L::splat(1.0);
     let u = one + x;
     let ui = u.to_bits();
@@ -158,8 +174,9 @@ pub(crate) fn log1p_reduce<L: Lanes>(x: L) -> Log1pReduced<L> {
     let zero = L::splat(0.0);
     let (f, c, dk) = (small.select(x, f), small.select(zero, c), small.select(zero, dk));
     let hfsq = L::splat(0.5) * f * f;
-    let s = f / (L::splat(2.0) + f);
-    Log1pReduced { f, hfsq, s, lo: dk * L::splat(LN2_LO) + c, hi: dk * L::splat(LN2_HI) }
+    let s = small.select(num / (den + den + num), f / (L::splat(2.0) + f));
+    let tiny = x.lt(L::splat(LOG1P_TINY_MAX));
+    Log1pReduced { f, hfsq, s, lo: dk * L::splat(LN2_LO) + c, hi: dk * L::splat(LN2_HI), tiny }
 }
 
 /// Arguments below this (`sqrt(2) - 1` rounded down to a high word, the
@@ -172,22 +189,97 @@ pub(crate) const LOG1P_SMALL_MAX: f64 = f64::from_bits(0x3fda_827a_0000_0000);
 /// correction), which gives `libm::log1p`'s result and skips the bit
 /// manipulation. Most hypotheses' arguments are this small (about
 /// `z^2 / r` for a `z`-sigma observation under run length `r`).
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn log1p_reduce_small<L: Lanes>(x: L) -> Log1pReduced<L> {
-    let zero = L::splat(0.0);
-    Log1pReduced { f: x, hfsq: L::splat(0.5) * x * x, s: x / (L::splat(2.0) + x), lo: zero, hi: zero }
+    log1p_reduce_small_ratio(x, x, L::splat(1.0))
 }
 
+/// [`log1p_reduce_small`] of `x = num / den` (the caller's rounded
+/// quotient), given `num` and `den` too: `s = x / (2 + x)` is computed as
+/// `num / (2 den + num)`, which needs no `x`, so its division runs beside
+/// the caller's `num / den` rather than after it (one division off the
+/// longest chain of the predictive pass).
+///
+/// Accuracy: both forms are within about one ulp of the exact
+/// `s = q / (2 den + q)` (`q = num` exactly), and `s` enters the result
+/// only through `s (hfsq + R)`, about `x^3 / 3` against a result of about
+/// `x`; an ulp of `s` moves the result by under `x^2 / 3 < 0.06` ulp for
+/// `x < LOG1P_SMALL_MAX`. So the result is within one ulp of `libm` (the
+/// test `quotient_log1p_is_within_an_ulp_of_libm`).
+#[inline(always)]
+pub(crate) fn log1p_reduce_small_ratio<L: Lanes>(x: L, num: L, den: L) -> Log1pReduced<L> {
+    let zero = L::splat(0.0);
+    let tiny = x.lt(L::splat(LOG1P_TINY_MAX));
+    Log1pReduced { f: x, hfsq: L::splat(0.5) * x * x, s: num / (den + den + num), lo: zero, hi: zero, tiny }
+}
+
+/// Arguments below this (`2^-6`) get a shorter polynomial: `libm`'s
+/// `R(z) = LG1 z + LG2 z^2 + ... + LG7 z^7` (`z = s^2`, `s = x / (2 + x)`)
+/// cut after `LG3 z^3`.
+///
+/// Why that is accurate: the result is `x - x^2/2 + s (x^2/2 + R)`, about
+/// `x`; the terms dropped are below `LG4 z^4 (1 + 2^-20)` with
+/// `z < (x/2)^2 <= 2^-14`, and they enter multiplied by `s < x/2`, so
+/// they change the sum before its last rounding by less than
+/// `0.23 (x/2)^9`, under `2^-6` ulp of a result of at least `x (1 - x/2)`
+/// (the other roundings differ by far less). The
+/// result therefore differs from `libm::log1p` by at most one ulp, and
+/// only where the exact value lies within `2^-8` ulp of a rounding
+/// boundary (the test `tiny_log1p_is_within_an_ulp_of_libm` counts them).
+/// For the model that is far inside every documented tolerance. Most
+/// hypotheses' arguments are this small (long runs, ordinary days), and
+/// the short polynomial takes four dependent operations off the longest
+/// chain of the predictive pass.
+pub(crate) const LOG1P_TINY_MAX: f64 = 1.0 / 64.0;
+
 /// The second half of [`log1p_nonneg`]: the polynomial and the sum.
+///
+/// In lanes with `x < LOG1P_TINY_MAX` the polynomial's terms beyond
+/// `LG3 z^3` are multiplied by zero (so `LG2 + 0` and `LG3 + 0` are exact):
+/// the bits of [`log1p_finish_tiny`], whichever of the two a vector takes,
+/// so that two and four lanes agree.
 #[inline(always)]
 pub(crate) fn log1p_finish<L: Lanes>(a: Log1pReduced<L>) -> L {
-    let Log1pReduced { f, hfsq, s, lo, hi } = a;
+    let r = log1p_poly(a.s, a.tiny);
+    let Log1pReduced { f, hfsq, s, lo, hi, .. } = a;
+    s * (hfsq + r) + lo - hfsq + f + hi
+}
+
+/// [`log1p_finish`] for a vector whose arguments are all below
+/// `LOG1P_SMALL_MAX`: `lo` and `hi` are 0 there, and adding them changes
+/// nothing, so the two additions are left out of the chain.
+#[inline(always)]
+pub(crate) fn log1p_finish_small<L: Lanes>(a: Log1pReduced<L>) -> L {
+    let r = log1p_poly(a.s, a.tiny);
+    let Log1pReduced { f, hfsq, s, .. } = a;
+    s * (hfsq + r) - hfsq + f
+}
+
+/// `libm`'s polynomial `R(z)`, `z = s^2`, cut after `LG3 z^3` in the
+/// `tiny` lanes.
+#[inline(always)]
+fn log1p_poly<L: Lanes>(s: L, tiny: L::Mask) -> L {
     let z = s * s;
     let w = z * z;
-    let t1 = w * (L::splat(LG2) + w * (L::splat(LG4) + w * L::splat(LG6)));
-    let t2 = z * (L::splat(LG1) + w * (L::splat(LG3) + w * (L::splat(LG5) + w * L::splat(LG7))));
+    let cut = tiny.select(L::splat(0.0), w);
+    let t1 = w * (L::splat(LG2) + cut * (L::splat(LG4) + w * L::splat(LG6)));
+    let t2 = z * (L::splat(LG1) + w * (L::splat(LG3) + cut * (L::splat(LG5) + w * L::splat(LG7))));
+    t2 + t1
+}
+
+/// [`log1p_finish`] for a vector whose arguments are all below
+/// `LOG1P_TINY_MAX` (so also below `LOG1P_SMALL_MAX`: `lo` and `hi` are 0,
+/// and adding them changes nothing): the short polynomial alone.
+#[inline(always)]
+pub(crate) fn log1p_finish_tiny<L: Lanes>(a: Log1pReduced<L>) -> L {
+    let Log1pReduced { f, hfsq, s, .. } = a;
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * L::splat(LG2);
+    let t2 = z * (L::splat(LG1) + w * L::splat(LG3));
     let r = t2 + t1;
-    s * (hfsq + r) + lo - hfsq + f + hi
+    s * (hfsq + r) - hfsq + f
 }
 
 #[cfg(test)]
@@ -236,12 +328,70 @@ mod tests {
         let mut x = 1e-300;
         while x < LOG1P_SMALL_MAX {
             for y in [x, LOG1P_SMALL_MAX - x] {
+                if y < LOG1P_TINY_MAX {
+                    continue;
+                }
                 let r = log1p_finish(log1p_reduce_small(F2::from_fn(|i| [y, 0.0][i])));
                 assert_eq!(r.lane(0).to_bits(), libm::log1p(y).to_bits(), "log1p({y})");
                 assert_eq!(r.lane(1), 0.0);
             }
             x *= 1.000_37;
         }
+    }
+
+    /// Below `LOG1P_TINY_MAX`: within one ulp of `libm`, rarely off at all;
+    /// the same bits from the short path, from the general path's lanes and
+    /// from the general reduction (vectors of mixed arguments).
+    #[test]
+    fn tiny_log1p_is_within_an_ulp_of_libm() {
+        let (mut n, mut off) = (0u32, 0u32);
+        let mut x = 1e-300;
+        while x < LOG1P_TINY_MAX {
+            for y in [x, LOG1P_TINY_MAX * (1.0 - f64::EPSILON) - x] {
+                let v = F2::from_fn(|i| [y, 0.3][i]);
+                let short = log1p_finish_tiny(log1p_reduce_small(F2::splat(y))).lane(0);
+                let lanes = log1p_finish(log1p_reduce_small(v)).lane(0);
+                let general = log1p_finish(log1p_reduce(v));
+                assert_eq!(short.to_bits(), lanes.to_bits(), "log1p({y})");
+                assert_eq!(short.to_bits(), general.lane(0).to_bits(), "log1p({y})");
+                assert_eq!(general.lane(1).to_bits(), libm::log1p(0.3).to_bits());
+                let d = ulps(short, libm::log1p(y));
+                assert!(d <= 1, "log1p({y}) is {d} ulp from libm");
+                n += 1;
+                off += d as u32;
+            }
+            x *= 1.001;
+        }
+        assert!(off * 1000 < n, "{off} of {n} arguments an ulp off libm");
+    }
+
+    /// `log1p(q / b)` from `q` and `b` (as the predictive pass calls it)
+    /// against `libm::log1p` of the rounded quotient: within one ulp, and
+    /// the same bits from the small path, the general path and a vector
+    /// whose other lane is not small.
+    #[test]
+    fn quotient_log1p_is_within_an_ulp_of_libm() {
+        let (mut n, mut off) = (0u32, 0u32);
+        let mut q = 1e-300;
+        while q < 1e3 {
+            for b in [0.37, 1.0, 3.3, 41.0, 977.5, 1.3e4] {
+                let y = q / b;
+                if y >= LOG1P_SMALL_MAX {
+                    continue;
+                }
+                let (yv, qv, bv) = (F2::from_fn(|i| [y, 2.0][i]), F2::from_fn(|i| [q, 2.0][i]), F2::splat(b));
+                let small = log1p_reduce_small_ratio(F2::splat(y), F2::splat(q), bv);
+                let small = if y < LOG1P_TINY_MAX { log1p_finish_tiny(small) } else { log1p_finish_small(small) };
+                let general = log1p_finish(log1p_reduce_ratio(yv, qv, bv));
+                assert_eq!(small.lane(0).to_bits(), general.lane(0).to_bits(), "log1p({q} / {b})");
+                let d = ulps(small.lane(0), libm::log1p(y));
+                assert!(d <= 1, "log1p({q} / {b}) is {d} ulp from libm");
+                n += 1;
+                off += d as u32;
+            }
+            q *= 1.003;
+        }
+        assert!(off * 1000 < n, "{off} of {n} quotients an ulp off libm");
     }
 
     #[test]

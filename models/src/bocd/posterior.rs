@@ -11,6 +11,17 @@
 //! in log space the same numbers stay representable, and adding the
 //! predictive log density costs nothing extra (the weights need one `exp`
 //! per hypothesis either way).
+//!
+//! Normalising is deferred: a step keeps its unnormalised log weights as
+//! the new `log_prob` and the normalising constant as one scalar
+//! (`log_offset`), which the next step's predictive pass adds on the way
+//! (`(v + log_offset) + ln p`, the same operations in the same order as
+//! normalising first, so the same bits); likewise the segment-length
+//! probabilities are the weights times one scalar (`seg_scale`). A step
+//! where nothing is dropped then costs no pass over the hypotheses beyond
+//! the two kernels and the run-length increment, and one that drops some no
+//! second pass over the survivors. Snapshots carry the normalised values,
+//! as before, so the format did not change.
 
 use super::fastmath;
 use super::kernels::{ByRun, Gathered, Outputs, RunConsts, State, predictive_pass, weights};
@@ -82,12 +93,19 @@ pub(crate) struct StepOut {
 
 /// The run-length posterior with the Normal-Gamma parameters of each
 /// hypothesis: `R[:, t]` of the reference, sparse after pruning.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Serialised as [`PosteriorState`], with `log_prob` and `seg` normalised.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(from = "PosteriorState")]
 pub(crate) struct Posterior {
     /// Run length of each hypothesis, strictly decreasing, last one 0.
     pub(crate) run: Vec<u64>,
-    /// `ln R[r, t]` (normalised over the kept hypotheses).
+    /// `ln R[r, t] - log_offset`, except for the last entry (`r = 0`), which
+    /// is `ln R[0, t]` itself (normalised over the kept hypotheses).
     pub(crate) log_prob: Vec<f64>,
+    /// What the predictive pass adds to every `log_prob` but the last one;
+    /// see [`Posterior::log_prob_at`].
+    pub(crate) log_offset: f64,
     /// Posterior mean of the level given run length `r`.
     pub(crate) mu: Vec<f64>,
     /// Posterior Gamma rate given run length `r`.
@@ -95,9 +113,63 @@ pub(crate) struct Posterior {
     /// `ln beta`, carried along (see `normal_gamma`).
     pub(crate) ln_beta: Vec<f64>,
     /// Segment-length probability `P(L = r) = R[r] / (1 - R[0])` for
-    /// `r >= 1`; 0 for the `r = 0` entry. Kept (and snapshotted) so that
-    /// `change_prob(w)` gives the same bits as the step did.
+    /// `r >= 1`, divided by `seg_scale`; 0 for the `r = 0` entry. Kept (and
+    /// snapshotted) so that `change_prob(w)` gives the same bits as the
+    /// step did.
     pub(crate) seg: Vec<f64>,
+    /// `P(L = r) = seg * seg_scale`.
+    pub(crate) seg_scale: f64,
+}
+
+/// The serialised form of [`Posterior`]: its arrays with `log_prob` and
+/// `seg` normalised (offset 0, scale 1), the fields and their order as
+/// before the offset and scale existed (snapshot format 1).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PosteriorState {
+    /// See [`Posterior`].
+    run: Vec<u64>,
+    /// `ln R[r, t]`.
+    log_prob: Vec<f64>,
+    /// See [`Posterior`].
+    mu: Vec<f64>,
+    /// See [`Posterior`].
+    beta: Vec<f64>,
+    /// See [`Posterior`].
+    ln_beta: Vec<f64>,
+    /// `P(L = r)`.
+    seg: Vec<f64>,
+}
+
+impl From<PosteriorState> for Posterior {
+    /// Normalised values with offset 0 and scale 1: adding `+0.0` and
+    /// multiplying by 1 change no bit, so a restored model continues
+    /// exactly as the snapshotted one would have.
+    fn from(s: PosteriorState) -> Posterior {
+        Posterior {
+            run: s.run,
+            log_prob: s.log_prob,
+            log_offset: 0.0,
+            mu: s.mu,
+            beta: s.beta,
+            ln_beta: s.ln_beta,
+            seg: s.seg,
+            seg_scale: 1.0,
+        }
+    }
+}
+
+impl serde::Serialize for Posterior {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PosteriorState {
+            run: self.run.clone(),
+            log_prob: (0..self.len()).map(|i| self.log_prob_at(i)).collect(),
+            mu: self.mu.clone(),
+            beta: self.beta.clone(),
+            ln_beta: self.ln_beta.clone(),
+            seg: self.seg.iter().map(|&p| p * self.seg_scale).collect(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Posterior {
@@ -106,16 +178,25 @@ impl Posterior {
         Posterior {
             run: vec![0],
             log_prob: vec![0.0],
+            log_offset: 0.0,
             mu: vec![k.mu0],
             beta: vec![k.beta0],
             ln_beta: vec![k.ln_beta0],
             seg: vec![0.0],
+            seg_scale: 1.0,
         }
     }
 
     /// Number of hypotheses kept.
     pub(crate) fn len(&self) -> usize {
         self.run.len()
+    }
+
+    /// `ln R[r, t]` of hypothesis `i`, as the predictive pass computes it:
+    /// `log_prob + log_offset`, or `log_prob` for the last (the `r = 0`
+    /// hypothesis, appended after the offset was set).
+    pub(crate) fn log_prob_at(&self, i: usize) -> f64 {
+        if i + 1 == self.len() { self.log_prob[i] } else { self.log_prob[i] + self.log_offset }
     }
 
     /// Absorb observation `x`: predictive under every run length, growth
@@ -166,6 +247,7 @@ impl Posterior {
             State {
                 run: &self.run[..n],
                 log_prob: &self.log_prob[..n],
+                log_offset: self.log_offset,
                 mu: &self.mu[..n],
                 beta: &self.beta[..n],
                 ln_beta: &self.ln_beta[..n],
@@ -189,7 +271,7 @@ impl Posterior {
                 let y = q / self.beta[i];
                 if !(y <= fastmath::LOG1P_FAST_MAX) && s.v[i] > f64::NEG_INFINITY {
                     let l = libm::log1p(y);
-                    let v = self.log_prob[i] + (c.c - 0.5 * self.ln_beta[i] - c.alpha_next * l);
+                    let v = self.log_prob_at(i) + (c.c - 0.5 * self.ln_beta[i] - c.alpha_next * l);
                     s.v[i] = if v > f64::NEG_INFINITY { v } else { f64::NEG_INFINITY };
                     s.ln_beta[i] = self.ln_beta[i] + l;
                 }
@@ -222,18 +304,17 @@ impl Posterior {
 
         let (dropped, renorm, map_run, mean, var);
         if all_possible && victim == NO_VICTIM && !below_threshold(threshold, scale, wt.min) {
-            // Pass 3, nothing dropped (most steps): advance every run and
-            // normalise; the parameters are already in place.
-            // One loop rather than three: in wasm every loop iteration also
-            // pays an interruption check.
+            // Nothing dropped (most steps): advance every run; the log
+            // weights and the weights become the new `log_prob` and `seg`,
+            // normalised by the scalars beside them; the parameters are
+            // already in place.
             let inv = 1.0 / wt.sum;
-            let (run, log_prob, seg) = (&mut self.run[..n], &mut self.log_prob[..n], &mut self.seg[..n]);
-            let (v, e) = (&s.v[..n], &s.e[..n]);
-            for i in 0..n {
-                run[i] += 1;
-                log_prob[i] = v[i] + log_norm;
-                seg[i] = e[i] * inv;
+            for r in &mut self.run[..n] {
+                *r += 1;
             }
+            std::mem::swap(&mut self.log_prob, &mut s.v);
+            std::mem::swap(&mut self.seg, &mut s.e);
+            (self.log_offset, self.seg_scale) = (log_norm, inv);
             (dropped, renorm) = (0.0, 0.0);
             map_run = self.run[best];
             (mean, var) = (wt.sum_mu * inv, wt.sum_var * inv);
@@ -255,7 +336,8 @@ impl Posterior {
 
     /// Pass 3 when something is dropped: compact the survivors in place
     /// (advancing their run length), account for the dropped mass,
-    /// renormalise, and accumulate the outputs over the survivors.
+    /// renormalise (through `log_offset` and `seg_scale`), and accumulate
+    /// the outputs over the survivors.
     /// Returns `(dropped mass, renormalisation added to the log
     /// probabilities, MAP run, segment mean, segment variance)`.
     #[allow(clippy::too_many_arguments)]
@@ -316,12 +398,7 @@ impl Posterior {
 
         let renorm = if dropped > 0.0 { -libm::log1p(-dropped) } else { 0.0 };
         let inv_kept = 1.0 / kept_e;
-        for lp in &mut self.log_prob {
-            *lp += renorm;
-        }
-        for p in &mut self.seg {
-            *p *= inv_kept;
-        }
+        (self.log_offset, self.seg_scale) = (renorm, inv_kept);
         (dropped, renorm, self.run[map_j], sum_mu * inv_kept, sum_var * inv_kept)
     }
 
@@ -337,7 +414,7 @@ impl Posterior {
             if r > window {
                 break;
             }
-            sum += p;
+            sum += p * self.seg_scale;
         }
         sum
     }
@@ -345,9 +422,9 @@ impl Posterior {
     /// Dense `R[:, steps]`: index = run length `0..=steps`, pruned entries 0.
     pub(crate) fn dense(&self, steps: u64) -> Vec<f64> {
         let mut out = vec![0.0; steps as usize + 1];
-        for (&r, &lp) in self.run.iter().zip(&self.log_prob) {
+        for (i, &r) in self.run.iter().enumerate() {
             if let Some(slot) = out.get_mut(r as usize) {
-                *slot = libm::exp(lp);
+                *slot = libm::exp(self.log_prob_at(i));
             }
         }
         out

@@ -53,8 +53,10 @@ pub(crate) const NO_VICTIM: usize = usize::MAX;
 /// only when nothing else is dropped this step: any zero-density or
 /// below-threshold hypothesis already makes the room. So the victim is
 /// needed only when no weight is under the threshold, and it is then simply
-/// the least probable hypothesis, which `weights` found on the way (`e`,
-/// `scale` and `wt` as there; `best`, the most probable, is never chosen).
+/// the least probable hypothesis other than `best` (the most probable),
+/// the longest run among ties (`e`, `scale` and `wt` as in `weights`, which
+/// finds the smallest weight but not where it is: that is looked up here,
+/// at the steps where the cap binds).
 pub(crate) fn cap_victim(
     p: &Pruning,
     n: usize,
@@ -69,10 +71,6 @@ pub(crate) fn cap_victim(
         return NO_VICTIM;
     }
     debug_assert!(n == cap, "{n} hypotheses under a cap of {cap}");
-    if wt.argmin != best {
-        return wt.argmin;
-    }
-    // All weights equal the largest: take the longest other run.
     e.iter()
         .enumerate()
         .filter(|&(i, _)| i != best)
@@ -85,9 +83,7 @@ mod tests {
     use super::*;
 
     fn wt(e: &[f64]) -> Weights {
-        let (argmin, &min) =
-            e.iter().enumerate().fold((0, &f64::INFINITY), |(bi, b), (i, x)| if x < b { (i, x) } else { (bi, b) });
-        Weights { sum: e.iter().sum(), sum_mu: 0.0, sum_var: 0.0, min, argmin }
+        Weights { sum: e.iter().sum(), sum_mu: 0.0, sum_var: 0.0, min: e.iter().copied().fold(f64::INFINITY, f64::min) }
     }
 
     #[test]
@@ -114,7 +110,7 @@ mod tests {
     fn the_most_probable_is_never_the_victim() {
         let p = Pruning { threshold: 0.0, max_hypotheses: 3 };
         let e = [1.0, 1.0, 1.0];
-        // Ties everywhere: weights reports index 0; the best is 2.
+        // Ties everywhere: the longest run other than the best.
         assert_eq!(cap_victim(&p, 3, true, 0.3, &wt(&e), 0, &e), 1);
         assert_eq!(cap_victim(&p, 3, true, 0.3, &wt(&e), 2, &e), 0);
     }
