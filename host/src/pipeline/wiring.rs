@@ -8,7 +8,7 @@ use super::strategy_node::StrategyNode;
 use crate::config::{InputSource, RunConfig};
 use crate::models::{AnyModel, describe, parse_params};
 use crate::runtime::{ComponentKind, LoadedComponent, Runtime};
-use crate::strategy::{StrategyComponent, describe_strategy, fit_slots, warm_up_ticks};
+use crate::strategy::{StrategyComponent, describe_strategy, fit_slots};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -219,10 +219,10 @@ impl Wiring {
         let params = parse_params(&info.info.params, &param_text(&s.params))
             .map_err(|e| WiringError(format!("[strategy] params: {e:#}")))?;
         components.push(("strategy".to_string(), "trading-strategy".to_string(), component.sha256.clone()));
-        let strategy_component =
+        let mut strategy_component =
             StrategyComponent::create(&component, &params).map_err(|e| WiringError(format!("[strategy]: {e}")))?;
         let warm_up_ticks =
-            warm_up_ticks(&component, &params).map_err(|e| WiringError(format!("[strategy] warm-up: {e}")))?;
+            strategy_component.warm_up_ticks(&params).map_err(|e| WiringError(format!("[strategy] warm-up: {e}")))?;
         let mut strategy = StrategyNode::new(info.info.name.clone(), component, strategy_component, legs, signals);
         strategy.warm_up_ticks = warm_up_ticks;
 

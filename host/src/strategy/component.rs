@@ -2,7 +2,7 @@ use crate::models::{Handle, flatten};
 use crate::runtime::bindings::strategy::TradingStrategy as Api;
 use crate::runtime::bindings::types::Param;
 use crate::runtime::bindings::warm_up::exports::hft::strategy::warm_up::GuestIndices as WarmUpIndices;
-use crate::runtime::{CallClass, ComponentKind, LoadedComponent, PluginError, WIT_PACKAGE};
+use crate::runtime::{CallClass, ComponentKind, Instance, LoadedComponent, PluginError, WIT_PACKAGE};
 
 use super::{Decision, StrategyInfo, Tick};
 
@@ -26,10 +26,16 @@ pub fn describe_strategy(component: &LoadedComponent) -> Result<StrategyInfo, Pl
 /// The ticks a strategy created with `params` observes before it trades,
 /// as it says through the optional `warm-up` export (added in WIT 0.1.1).
 /// `None` for a strategy that does not export it, such as one built
-/// against 0.1.0: the host then assumes it needs none.
+/// against 0.1.0: the host then assumes it needs none. Asks a throwaway
+/// instance; a running strategy answers in its own
+/// ([`StrategyComponent::warm_up_ticks`]).
 pub fn warm_up_ticks(component: &LoadedComponent, params: &[Param]) -> Result<Option<u32>, PluginError> {
     component.world.expect_kind(ComponentKind::Strategy)?;
-    let mut instance = component.instantiate()?;
+    ask_warm_up(&mut component.instantiate()?, params)
+}
+
+/// `ticks-needed` in `instance`, if it exports `warm-up`.
+fn ask_warm_up(instance: &mut Instance, params: &[Param]) -> Result<Option<u32>, PluginError> {
     let (store, inst) = instance.parts();
     let Ok(indices) = WarmUpIndices::new(&inst.instance_pre(&*store)) else { return Ok(None) };
     let api = indices.load(&mut *store, inst).map_err(|e| {
@@ -80,6 +86,12 @@ impl StrategyComponent {
     pub fn params(&mut self) -> Result<Vec<Param>, PluginError> {
         let st = self.api.hft_strategy_strategy().strategy();
         self.handle.call_infallible("params", CallClass::Event, |s, r| st.call_params(s, r))
+    }
+
+    /// [`warm_up_ticks`], asked of this strategy's own instance (no second
+    /// instantiation when a pipeline is wired).
+    pub fn warm_up_ticks(&mut self, params: &[Param]) -> Result<Option<u32>, PluginError> {
+        ask_warm_up(&mut self.handle.instance, params)
     }
 
     /// Whether a fault has made this instance unusable.
