@@ -48,8 +48,6 @@ pub(crate) trait Lanes:
     fn le(self, o: Self) -> Self::Mask;
     /// `self < o`, false for NaN.
     fn lt(self, o: Self) -> Self::Mask;
-    /// Neither infinite nor NaN.
-    fn is_finite(self) -> Self::Mask;
     /// The bit patterns.
     fn to_bits(self) -> Self::Bits;
     /// From bit patterns.
@@ -60,8 +58,6 @@ pub(crate) trait Lanes:
 pub(crate) trait Mask<L>: Copy {
     /// Lane-wise `a if set else b`.
     fn select(self, a: L, b: L) -> L;
-    /// Lane-wise and.
-    fn and(self, o: Self) -> Self;
     /// Every lane set.
     fn all(self) -> bool;
 }
@@ -171,11 +167,6 @@ mod imp {
             simd!(M2(_mm_cmplt_pd(self.0, o.0)))
         }
         #[inline(always)]
-        fn is_finite(self) -> M2 {
-            // |x| < inf.
-            simd!(M2(_mm_cmplt_pd(_mm_andnot_pd(_mm_set1_pd(-0.0), self.0), _mm_set1_pd(f64::INFINITY))))
-        }
-        #[inline(always)]
         fn to_bits(self) -> U2 {
             simd!(U2(_mm_castpd_si128(self.0)))
         }
@@ -189,10 +180,6 @@ mod imp {
         #[inline(always)]
         fn select(self, a: F2, b: F2) -> F2 {
             simd!(F2(_mm_or_pd(_mm_and_pd(self.0, a.0), _mm_andnot_pd(self.0, b.0))))
-        }
-        #[inline(always)]
-        fn and(self, o: M2) -> M2 {
-            simd!(M2(_mm_and_pd(self.0, o.0)))
         }
         #[inline(always)]
         fn all(self) -> bool {
@@ -318,12 +305,6 @@ mod imp {
             simd!(M4(_mm256_cmp_pd::<_CMP_LT_OQ>(self.0, o.0)))
         }
         #[inline(always)]
-        fn is_finite(self) -> M4 {
-            // |x| < inf.
-            let abs = simd!(_mm256_andnot_pd(_mm256_set1_pd(-0.0), self.0));
-            simd!(M4(_mm256_cmp_pd::<_CMP_LT_OQ>(abs, _mm256_set1_pd(f64::INFINITY))))
-        }
-        #[inline(always)]
         fn to_bits(self) -> U4 {
             simd!(U4(_mm256_castpd_si256(self.0)))
         }
@@ -337,10 +318,6 @@ mod imp {
         #[inline(always)]
         fn select(self, a: F4, b: F4) -> F4 {
             simd!(F4(_mm256_blendv_pd(b.0, a.0, self.0)))
-        }
-        #[inline(always)]
-        fn and(self, o: M4) -> M4 {
-            simd!(M4(_mm256_and_pd(self.0, o.0)))
         }
         #[inline(always)]
         fn all(self) -> bool {
@@ -480,15 +457,6 @@ mod wasm {
             M2(f64x2_lt(self.0, o.0))
         }
         #[inline(always)]
-        fn is_finite(self) -> M2 {
-            // `x * 0 == 0` exactly for finite `x` (inf * 0 and NaN * 0 are
-            // NaN). Not `|x| < inf`: LLVM turns that into an integer class
-            // test, which wasm SIMD lacks the unsigned compare for, and
-            // splits it into scalar code.
-            let zero = f64x2_splat(0.0);
-            M2(f64x2_eq(f64x2_mul(self.0, zero), zero))
-        }
-        #[inline(always)]
         fn to_bits(self) -> U2 {
             U2(self.0)
         }
@@ -502,10 +470,6 @@ mod wasm {
         #[inline(always)]
         fn select(self, a: F2, b: F2) -> F2 {
             F2(v128_bitselect(a.0, b.0, self.0))
-        }
-        #[inline(always)]
-        fn and(self, o: M2) -> M2 {
-            M2(v128_and(self.0, o.0))
         }
         #[inline(always)]
         fn all(self) -> bool {
@@ -643,10 +607,6 @@ mod portable {
             M2(zip2(self.0, o.0, |a, b| a < b))
         }
         #[inline(always)]
-        fn is_finite(self) -> M2 {
-            M2(map2(self.0, f64::is_finite))
-        }
-        #[inline(always)]
         fn to_bits(self) -> U2 {
             U2(map2(self.0, f64::to_bits))
         }
@@ -660,10 +620,6 @@ mod portable {
         #[inline(always)]
         fn select(self, a: P2, b: P2) -> P2 {
             P2([if self.0[0] { a.0[0] } else { b.0[0] }, if self.0[1] { a.0[1] } else { b.0[1] }])
-        }
-        #[inline(always)]
-        fn and(self, o: M2) -> M2 {
-            M2(zip2(self.0, o.0, |a, b| a && b))
         }
         #[inline(always)]
         fn all(self) -> bool {

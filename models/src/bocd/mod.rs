@@ -131,8 +131,8 @@
 //! S&P 500 returns (5030 steps) that keeps 382 hypotheses on average (969 at
 //! most, so the cap never binds there), drops at most 1.4e-8 per step
 //! (1.9e-7 in total), keeps every output within 5e-6 of the unpruned
-//! reference, and costs about 2.7 us per step natively with AVX2 and
-//! about 6 us in the wasm component (see the plugin README). A
+//! reference, and costs about 2.1 us per step natively with AVX2 and
+//! about 4.6 us in the wasm component (see the plugin README). A
 //! cap that binds costs far more accuracy than the threshold: at
 //! `max-hypotheses = 600` the same series loses up to 1.4e-4 per step and
 //! `change_prob` errs by up to 1.7e-3.
@@ -149,6 +149,12 @@
 //! Everything is pure Rust `f64` arithmetic with reductions in a fixed
 //! order, so native (with or without AVX2) and wasm32 builds compute the
 //! same bits.
+//!
+//! The parameter updates are the reference's, evaluated as
+//! `q_r = (kappa_r / (2 (kappa_r + 1))) (x - mu_r)^2` (the factor cached
+//! per run length), `beta_{r+1} = beta_r + q_r` and
+//! `mu_{r+1} = mu_r + (x - mu_r) / (kappa_r + 1)`: algebraically the same as
+//! `update_theta`, with different roundings (a few ulps).
 
 mod fastmath;
 mod kernels;

@@ -15,7 +15,10 @@
 //!   c_r = lnG(alpha_r + 1/2) - lnG(alpha_r) - ln(2 pi)/2 - ln((kappa_r + 1)/kappa_r)/2
 //! ```
 //!
-//! `c_r` depends on the run length only, so it is cached per run length;
+//! `c_r` depends on the run length only, so it is cached per run length,
+//! and so are `kappa_r / (2 (kappa_r + 1))` (the factor of `(x - mu_r)^2`
+//! in `q_r`) and `1 / (kappa_r + 1)` (for `mu_{r+1} = mu_r + (x - mu_r) /
+//! (kappa_r + 1)`);
 //! `beta_r + q_r` is the updated `beta_{r+1}`, and
 //! `ln beta_{r+1} = ln beta_r + ln(1 + q_r / beta_r)` reuses the same
 //! `log1p`, so `ln beta` is carried along per hypothesis instead of being
@@ -70,8 +73,8 @@ pub(crate) fn log_norm_const(alpha0: f64, kappa0: f64, r: u64) -> f64 {
 pub(crate) struct RunConst {
     /// `c_r`, the `lgamma` part of the predictive log density.
     pub(crate) c: f64,
-    /// `kappa_r = kappa0 + r`.
-    pub(crate) kappa: f64,
+    /// `kappa_r / (2 (kappa_r + 1))`, the factor of `(x - mu_r)^2` in `q_r`.
+    pub(crate) q_scale: f64,
     /// `1 / (kappa_r + 1)`, for the `mu` and `beta` updates.
     pub(crate) inv_kappa1: f64,
     /// `alpha_r + 1/2 = alpha_{r+1}`, the exponent of the predictive.
@@ -88,7 +91,7 @@ impl RunConst {
         let alpha_next = alpha0 + 0.5 * (rf + 1.0);
         RunConst {
             c: log_norm_const(alpha0, kappa0, r),
-            kappa,
+            q_scale: kappa / (2.0 * (kappa + 1.0)),
             inv_kappa1: 1.0 / (kappa + 1.0),
             alpha_next,
             inv_alpha_next: 1.0 / alpha_next,
@@ -102,8 +105,8 @@ impl RunConst {
 pub(crate) struct RunColumns {
     /// `c`.
     c: Vec<f64>,
-    /// `kappa`.
-    kappa: Vec<f64>,
+    /// `q_scale`.
+    q_scale: Vec<f64>,
     /// `inv_kappa1`.
     inv_kappa1: Vec<f64>,
     /// `alpha_next`.
@@ -128,7 +131,7 @@ impl RunColumns {
 
     /// Append one entry.
     pub(crate) fn push(&mut self, k: RunConst) {
-        let values = [k.c, k.kappa, k.inv_kappa1, k.alpha_next, k.inv_alpha_next];
+        let values = [k.c, k.q_scale, k.inv_kappa1, k.alpha_next, k.inv_alpha_next];
         for (col, v) in self.columns_mut().into_iter().zip(values) {
             col.push(v);
         }
@@ -136,7 +139,7 @@ impl RunColumns {
 
     /// The columns, in the order of [`RunConst`]'s fields.
     fn columns_mut(&mut self) -> [&mut Vec<f64>; 5] {
-        [&mut self.c, &mut self.kappa, &mut self.inv_kappa1, &mut self.alpha_next, &mut self.inv_alpha_next]
+        [&mut self.c, &mut self.q_scale, &mut self.inv_kappa1, &mut self.alpha_next, &mut self.inv_alpha_next]
     }
 
     /// The columns as slices of one length.
@@ -145,7 +148,7 @@ impl RunColumns {
         let n = self.len();
         RunView {
             c: &self.c[..n],
-            kappa: &self.kappa[..n],
+            q_scale: &self.q_scale[..n],
             inv_kappa1: &self.inv_kappa1[..n],
             alpha_next: &self.alpha_next[..n],
             inv_alpha_next: &self.inv_alpha_next[..n],
@@ -158,8 +161,8 @@ impl RunColumns {
 pub(crate) struct RunView<'a> {
     /// `c`.
     pub(crate) c: &'a [f64],
-    /// `kappa`.
-    pub(crate) kappa: &'a [f64],
+    /// `q_scale`.
+    pub(crate) q_scale: &'a [f64],
     /// `inv_kappa1`.
     pub(crate) inv_kappa1: &'a [f64],
     /// `alpha_next`.
@@ -180,7 +183,7 @@ impl RunView<'_> {
     pub(crate) fn get(&self, j: usize) -> RunConst {
         RunConst {
             c: self.c[j],
-            kappa: self.kappa[j],
+            q_scale: self.q_scale[j],
             inv_kappa1: self.inv_kappa1[j],
             alpha_next: self.alpha_next[j],
             inv_alpha_next: self.inv_alpha_next[j],

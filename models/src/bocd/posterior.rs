@@ -260,20 +260,25 @@ impl Posterior {
                 var: &mut s.var[..n],
             },
         );
-        let (mut m, mut best, mut all_possible) = (pass.max_v, pass.argmax, pass.all_finite);
-        if pass.far_out {
-            // Observations ~1e8 scales out of some run's level: redo the
-            // log1p arguments beyond the fast range with libm.
+        let (mut m, mut best, mut all_possible) = (pass.max_v, pass.argmax, true);
+        if pass.unusual {
+            // Observations ~1e8 scales out of some run's level (`log1p`
+            // beyond the fast range: redone with libm), or so far out that
+            // a square overflows (the run length is gone: `v = -inf`).
             for i in 0..n {
                 let c = rc.at(i, self.run[i]);
                 let d = x - self.mu[i];
-                let q = 0.5 * c.kappa * d * d * c.inv_kappa1;
+                let q = c.q_scale * d * d;
                 let y = q / self.beta[i];
-                if !(y <= fastmath::LOG1P_FAST_MAX) && s.v[i] > f64::NEG_INFINITY {
+                if !(s.mu[i].is_finite() && s.beta[i].is_finite()) {
+                    s.v[i] = f64::NEG_INFINITY;
+                } else if !(y <= fastmath::LOG1P_FAST_MAX) {
                     let l = libm::log1p(y);
-                    let v = self.log_prob_at(i) + (c.c - 0.5 * self.ln_beta[i] - c.alpha_next * l);
-                    s.v[i] = if v > f64::NEG_INFINITY { v } else { f64::NEG_INFINITY };
+                    s.v[i] = self.log_prob_at(i) + (c.c - 0.5 * self.ln_beta[i] - c.alpha_next * l);
                     s.ln_beta[i] = self.ln_beta[i] + l;
+                }
+                if !(s.v[i] > f64::NEG_INFINITY) {
+                    s.v[i] = f64::NEG_INFINITY;
                 }
             }
             m = f64::NEG_INFINITY;

@@ -279,3 +279,62 @@ fn the_cap_drops_the_least_probable_and_the_threshold_keeps_only_what_clears_it(
         before = s.hypotheses as usize;
     }
 }
+
+/// The textbook recursion, unpruned, in logarithms with `libm`: the run-length
+/// posterior after each observation (the yardstick for the redo path below).
+fn textbook_posteriors(xs: &[f64], lambda: f64) -> Vec<Vec<f64>> {
+    let (mu0, kappa0, alpha0, beta0) = (0.0, 1.0, 1.0, 1.0);
+    let h: f64 = 1.0 / lambda;
+    let (mut log_r, mut mu, mut beta) = (vec![0.0f64], vec![mu0], vec![beta0]);
+    let mut out = Vec::new();
+    for &x in xs {
+        let mut log_w = Vec::with_capacity(log_r.len());
+        for r in 0..log_r.len() {
+            let (kappa, alpha) = (kappa0 + r as f64, alpha0 + r as f64 / 2.0);
+            let nu = 2.0 * alpha;
+            let scale2 = beta[r] * (kappa + 1.0) / (alpha * kappa);
+            let z2 = (x - mu[r]) * (x - mu[r]) / (nu * scale2);
+            let log_pred = libm::lgamma((nu + 1.0) / 2.0)
+                - libm::lgamma(nu / 2.0)
+                - 0.5 * libm::log(nu * std::f64::consts::PI * scale2)
+                - (nu + 1.0) / 2.0 * libm::log1p(z2);
+            log_w.push(log_r[r] + log_pred);
+        }
+        let m = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let log_z = m + libm::log(log_w.iter().map(|w| libm::exp(w - m)).sum::<f64>());
+        log_r = std::iter::once(libm::log(h)).chain(log_w.iter().map(|w| w - log_z + libm::log1p(-h))).collect();
+        let (mut mu2, mut beta2) = (vec![mu0], vec![beta0]);
+        for r in 0..mu.len() {
+            let kappa = kappa0 + r as f64;
+            mu2.push((kappa * mu[r] + x) / (kappa + 1.0));
+            beta2.push(beta[r] + kappa * (x - mu[r]) * (x - mu[r]) / (2.0 * (kappa + 1.0)));
+        }
+        (mu, beta) = (mu2, beta2);
+        out.push(log_r.iter().map(|&l| libm::exp(l)).collect());
+    }
+    out
+}
+
+#[test]
+fn outliers_beyond_the_fast_log1p_range_match_the_textbook_recursion() {
+    // 1e9 and -3e8 put the `log1p` argument of the short runs beyond
+    // `LOG1P_FAST_MAX` (those entries are redone with libm) and leave it in
+    // range for the long ones; 1e5 stays in range everywhere.
+    let mut xs = normals(21, 120);
+    xs[60] = 1e9;
+    xs[61] = 0.3;
+    xs[90] = -3e8;
+    xs[100] = 1e5;
+    let want = textbook_posteriors(&xs, 50.0);
+    let mut b = Bocd::new(&[&unpruned()[..], &[p("hazard-lambda", ParamValue::Float(50.0))]].concat()).unwrap();
+    let mut worst = 0.0f64;
+    for (t, &x) in xs.iter().enumerate() {
+        b.update(x).unwrap();
+        let got = b.run_length_posterior();
+        assert_eq!(got.len(), want[t].len());
+        for (g, w) in got.iter().zip(&want[t]) {
+            worst = worst.max((g - w).abs());
+        }
+    }
+    assert!(worst < 1e-12, "largest difference {worst}");
+}
