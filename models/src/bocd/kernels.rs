@@ -864,9 +864,8 @@ mod tests {
     }
 
     /// The wasm plugin's `f64x2` lanes give the portable lanes' bits. Runs
-    /// on a wasm build of the tests: `cargo test -p hft-models --target
-    /// wasm32-wasip2 --no-run`, then the test binary (a command component)
-    /// in a wasm runtime with SIMD.
+    /// on a wasm build of the tests: `host/tests/wasm_lanes.rs` builds them
+    /// for wasm32-wasip2 and runs them in wasmtime.
     #[test]
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn portable_and_wasm_simd128_agree_to_the_bit() {
