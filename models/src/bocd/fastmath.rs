@@ -41,22 +41,21 @@ pub(crate) fn exp_nonpos<L: Lanes>(x: L) -> L {
     exp_finish(exp_reduce(x))
 }
 
-/// [`exp_nonpos`] up to its division; the rest is [`exp_finish`]. Two
-/// halves so that a loop can overlap the second half of one vector with the
-/// first half of the next (same operations, same bits, as one call).
+/// [`exp_nonpos`] up to its last few operations; the rest is
+/// [`exp_finish`]. Two halves so that a loop can overlap the second half of
+/// one vector with the first half of the next (same operations, same bits,
+/// as one call). Four values per vector cross from one half to the other:
+/// in the wasm build Cranelift keeps a loop's pipelined values in stack
+/// slots, and every one of them costs a store and a load or two.
 #[derive(Clone, Copy)]
 pub(crate) struct ExpReduced<L: Lanes> {
-    /// `x >= -708` (else the result is 0).
-    ok: L::Mask,
-    /// `r`, with `x = k ln2 + r`.
-    r: L,
-    /// `r - r^2 P(r^2)`.
-    c: L,
+    /// `r c / (2 - c)`, with `x = k ln2 + r` and `c = r - r^2 P(r^2)`.
+    q: L,
     /// The low part of `k ln2`.
     lo: L,
     /// `x - k ln2_hi`.
     hi: L,
-    /// `2^k`.
+    /// `2^k`, or 0 where `x < -708` (the result is then 0).
     scale: L,
 }
 
@@ -81,15 +80,15 @@ pub(crate) fn exp_reduce<L: Lanes>(x: L) -> ExpReduced<L> {
     // 2^k, -1022 <= k <= 0, from k in the low bits of t.
     let k = t.to_bits().sub(L::Bits::splat(ROUND.to_bits()));
     let scale = L::from_bits(k.add(L::Bits::splat(1023)).shl::<52>());
-    ExpReduced { ok, r, c, lo, hi, scale }
+    // Where x was clamped to 0 the rest gives exactly 1, times 0.
+    ExpReduced { q: r * c / (L::splat(2.0) - c), lo, hi, scale: ok.select(scale, zero) }
 }
 
 /// The second half of [`exp_nonpos`].
 #[inline(always)]
 pub(crate) fn exp_finish<L: Lanes>(a: ExpReduced<L>) -> L {
-    let ExpReduced { ok, r, c, lo, hi, scale } = a;
-    let y = L::splat(1.0) + (r * c / (L::splat(2.0) - c) - lo + hi);
-    ok.select(y * scale, L::splat(0.0))
+    let ExpReduced { q, lo, hi, scale } = a;
+    (L::splat(1.0) + (q - lo + hi)) * scale
 }
 
 /// Largest argument [`log1p_nonneg`] handles (below 2^53, where `1 + x`

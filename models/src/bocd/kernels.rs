@@ -616,7 +616,7 @@ impl<L: Lanes> WeightAcc<L> {
         self.e[h] = self.e[h] + ex;
         self.mu[h] = self.mu[h] + em;
         self.var[h] = self.var[h] + ev;
-        self.min = candidate.lt(self.min).select(candidate, self.min);
+        self.min = self.min.keep_smaller(candidate);
     }
 }
 

@@ -48,6 +48,10 @@ pub(crate) trait Lanes:
     fn le(self, o: Self) -> Self::Mask;
     /// `self < o`, false for NaN.
     fn lt(self, o: Self) -> Self::Mask;
+    /// `c` where `c < self`, else `self` (a running minimum; one
+    /// instruction on every SIMD target, where a compare and a select would
+    /// be two or four).
+    fn keep_smaller(self, c: Self) -> Self;
     /// The bit patterns.
     fn to_bits(self) -> Self::Bits;
     /// From bit patterns.
@@ -165,6 +169,11 @@ mod imp {
         #[inline(always)]
         fn lt(self, o: F2) -> M2 {
             simd!(M2(_mm_cmplt_pd(self.0, o.0)))
+        }
+        #[inline(always)]
+        fn keep_smaller(self, c: F2) -> F2 {
+            // `minpd a, b` is `a < b ? a : b`.
+            simd!(F2(_mm_min_pd(c.0, self.0)))
         }
         #[inline(always)]
         fn to_bits(self) -> U2 {
@@ -303,6 +312,10 @@ mod imp {
         #[inline(always)]
         fn lt(self, o: F4) -> M4 {
             simd!(M4(_mm256_cmp_pd::<_CMP_LT_OQ>(self.0, o.0)))
+        }
+        #[inline(always)]
+        fn keep_smaller(self, c: F4) -> F4 {
+            simd!(F4(_mm256_min_pd(c.0, self.0)))
         }
         #[inline(always)]
         fn to_bits(self) -> U4 {
@@ -457,6 +470,11 @@ mod wasm {
             M2(f64x2_lt(self.0, o.0))
         }
         #[inline(always)]
+        fn keep_smaller(self, c: F2) -> F2 {
+            // `pmin(a, b)` is `b < a ? b : a`.
+            F2(f64x2_pmin(self.0, c.0))
+        }
+        #[inline(always)]
         fn to_bits(self) -> U2 {
             U2(self.0)
         }
@@ -605,6 +623,10 @@ mod portable {
         #[inline(always)]
         fn lt(self, o: P2) -> M2 {
             M2(zip2(self.0, o.0, |a, b| a < b))
+        }
+        #[inline(always)]
+        fn keep_smaller(self, c: P2) -> P2 {
+            c.lt(self).select(c, self)
         }
         #[inline(always)]
         fn to_bits(self) -> U2 {
