@@ -266,8 +266,9 @@ fn predict_start<L: Lanes>(x: L, h: Hyps<L>) -> Started<L> {
 }
 
 /// The second half: `(v, ln beta')`, the log weight
-/// `v = ln R[r, t] + (c_r - ln(beta_r) / 2 - alpha_{r+1} l)`, with `ln R[r, t] = log_prob + off`, and
-/// `ln beta' = ln beta_r + l`, where `l = log1p(q / beta_r)`.
+/// `v = ln R[r, t] + (c_r - ln(beta_r) / 2 - alpha_{r+1} l)`, with
+/// `ln R[r, t] = log_prob + off`, and `ln beta' = ln beta_r + l`, where
+/// `l = log1p(q / beta_r)`.
 #[inline(always)]
 fn predict_finish<L: Lanes>(s: Started<L>, off: L) -> (L, L) {
     // The same bits either way (see `fastmath::log1p_finish`).
