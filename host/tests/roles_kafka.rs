@@ -23,9 +23,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The default run on the bundled pair, over the broker at `bootstrap`,
-/// with state under `dir`. A tick of
-/// bars ends when every leg's bar is in; the quiet-stream flush is for a
-/// tick whose end cannot be seen, and at 100 ms (the default) a loaded CI
+/// with state under `dir`. A tick of bars ends when every leg's bar is
+/// in; the quiet-stream flush is for a tick whose end cannot be seen, and
+/// at 100 ms (the default) a loaded CI
 /// machine descheduling the ingest process between a timestamp's two bars
 /// split one tick in two (seen once, during the Redis outage test), which
 /// makes the run differ from the embedded one. 2 s keeps the rule and
