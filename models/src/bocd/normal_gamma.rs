@@ -75,7 +75,7 @@ pub(crate) struct RunConst {
     pub(crate) c: f64,
     /// `kappa_r / (2 (kappa_r + 1))`, the factor of `(x - mu_r)^2` in `q_r`.
     pub(crate) q_scale: f64,
-    /// `1 / (kappa_r + 1)`, for the `mu` and `beta` updates.
+    /// `1 / (kappa_r + 1)`, for the `mu` update.
     pub(crate) inv_kappa1: f64,
     /// `alpha_r + 1/2 = alpha_{r+1}`, the exponent of the predictive.
     pub(crate) alpha_next: f64,
