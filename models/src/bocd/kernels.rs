@@ -44,14 +44,35 @@ use super::fastmath;
 use super::lanes::{F2, Lanes, Mask};
 use super::normal_gamma::{RunConst, RunView};
 
+/// The run lengths of the hypotheses, kept as the clock reading at which
+/// each run started: hypothesis `i` has run length `clock - born[i]`, so
+/// advancing every run by one is `clock += 1`, not a pass over them. (On
+/// wasm that pass was a loop of one `i64x2` add whose constant Cranelift
+/// kept in a stack slot, stored back at every iteration: 9 % of a step.)
+#[derive(Clone, Copy)]
+pub(crate) struct Runs<'a> {
+    /// Start of each run, non-decreasing (run lengths decrease).
+    pub(crate) born: &'a [u64],
+    /// The current reading.
+    pub(crate) clock: u64,
+}
+
+impl Runs<'_> {
+    /// Run length of hypothesis `i`. Wrapping, so that any `born` a
+    /// snapshot held maps back to the run length it was made from.
+    #[inline(always)]
+    pub(crate) fn at(&self, i: usize) -> u64 {
+        self.clock.wrapping_sub(self.born[i])
+    }
+}
+
 /// Where the run-length constants of hypothesis `i` (run length `r`) come
 /// from.
 pub(crate) trait RunConsts {
     /// The constants of hypothesis `i`, whose run length is `r`.
     fn at(&self, i: usize, r: u64) -> RunConst;
-    /// The constants of the whole vector of hypotheses `i..i + N`, whose
-    /// run lengths are `run[i..i + N]`.
-    fn vector<L: Lanes>(&self, run: &[u64], i: usize) -> RunVec<L>;
+    /// The constants of the whole vector of hypotheses `i..i + N`.
+    fn vector<L: Lanes>(&self, runs: Runs<'_>, i: usize) -> RunVec<L>;
 }
 
 /// The run-length constants of one vector of hypotheses.
@@ -82,11 +103,11 @@ impl RunConsts for ByRun<'_> {
     /// constants are one load per column, lanes reversed; otherwise one
     /// load per lane.
     #[inline(always)]
-    fn vector<L: Lanes>(&self, run: &[u64], i: usize) -> RunVec<L> {
-        let run = &run[i..i + L::N];
-        let last = run[L::N - 1] as usize;
+    fn vector<L: Lanes>(&self, runs: Runs<'_>, i: usize) -> RunVec<L> {
+        let born = &runs.born[i..i + L::N];
+        let last = runs.at(i + L::N - 1) as usize;
         let t = &self.0;
-        if run[0] as usize == last + (L::N - 1) {
+        if born[L::N - 1] == born[0].wrapping_add(L::N as u64 - 1) {
             RunVec {
                 c: L::load(&t.c[last..]).reverse(),
                 q_scale: L::load(&t.q_scale[last..]).reverse(),
@@ -96,11 +117,11 @@ impl RunConsts for ByRun<'_> {
             }
         } else {
             RunVec {
-                c: L::from_fn(|k| t.c[run[k] as usize]),
-                q_scale: L::from_fn(|k| t.q_scale[run[k] as usize]),
-                inv_kappa1: L::from_fn(|k| t.inv_kappa1[run[k] as usize]),
-                alpha_next: L::from_fn(|k| t.alpha_next[run[k] as usize]),
-                inv_alpha_next: L::from_fn(|k| t.inv_alpha_next[run[k] as usize]),
+                c: L::from_fn(|k| t.c[runs.at(i + k) as usize]),
+                q_scale: L::from_fn(|k| t.q_scale[runs.at(i + k) as usize]),
+                inv_kappa1: L::from_fn(|k| t.inv_kappa1[runs.at(i + k) as usize]),
+                alpha_next: L::from_fn(|k| t.alpha_next[runs.at(i + k) as usize]),
+                inv_alpha_next: L::from_fn(|k| t.inv_alpha_next[runs.at(i + k) as usize]),
             }
         }
     }
@@ -116,7 +137,7 @@ impl RunConsts for Gathered<'_> {
     }
 
     #[inline(always)]
-    fn vector<L: Lanes>(&self, _run: &[u64], i: usize) -> RunVec<L> {
+    fn vector<L: Lanes>(&self, _runs: Runs<'_>, i: usize) -> RunVec<L> {
         let t = &self.0;
         RunVec {
             c: L::load(&t.c[i..]),
@@ -139,7 +160,7 @@ fn use_avx2() -> bool {
 /// The current hypotheses' state, read by [`predictive_pass`].
 pub(crate) struct State<'a> {
     /// Run lengths.
-    pub(crate) run: &'a [u64],
+    pub(crate) runs: Runs<'a>,
     /// `ln R[r, t] - log_offset`, except the last entry: `ln R[r, t]`.
     pub(crate) log_prob: &'a [f64],
     /// The normalisation deferred from the previous step (see
@@ -309,7 +330,7 @@ fn hyps_full<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L>
         mu: L::load(&s.mu[i..]),
         beta: L::load(&s.beta[i..]),
         ln_beta: L::load(&s.ln_beta[i..]),
-        k: rc.vector(s.run, i),
+        k: rc.vector(s.runs, i),
     }
 }
 
@@ -317,8 +338,8 @@ fn hyps_full<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L>
 #[inline(always)]
 fn hyps_tail<L: Lanes, K: RunConsts>(rc: &K, s: &State<'_>, i: usize) -> Hyps<L> {
     let at = |k: usize| {
-        let j = (i + k).min(s.run.len() - 1);
-        rc.at(j, s.run[j])
+        let j = (i + k).min(s.runs.born.len() - 1);
+        rc.at(j, s.runs.at(j))
     };
     Hyps {
         log_prob: column(s.log_prob, i),
@@ -437,7 +458,7 @@ fn predictive_pass_lanes<L: Lanes, K: RunConsts>(x: f64, rc: &K, a: State<'_>, o
         offs: L::splat(a.log_offset),
         rc,
         s: State {
-            run: &a.run[..n],
+            runs: Runs { born: &a.runs.born[..n], clock: a.runs.clock },
             log_prob: &a.log_prob[..n],
             log_offset: a.log_offset,
             mu: &a.mu[..n],
@@ -704,12 +725,27 @@ mod tests {
 
     struct Case {
         table: RunColumns,
-        run: Vec<u64>,
+        /// Run lengths, stored as in `Runs` against [`CLOCK`].
+        born: Vec<u64>,
         lp: Vec<f64>,
         off: f64,
         mu: Vec<f64>,
         beta: Vec<f64>,
         lnb: Vec<f64>,
+    }
+
+    /// The clock of every case: far from 0, so that reading a run length
+    /// is a real subtraction.
+    const CLOCK: u64 = 1_000_003;
+
+    impl Case {
+        fn runs(&self) -> Runs<'_> {
+            Runs { born: &self.born, clock: CLOCK }
+        }
+
+        fn set_runs(&mut self, run: impl Iterator<Item = u64>) {
+            self.born = run.map(|r| CLOCK - r).collect();
+        }
     }
 
     fn columns(k: impl Iterator<Item = RunConst>) -> RunColumns {
@@ -725,7 +761,7 @@ mod tests {
         let beta: Vec<f64> = (0..n).map(|i| 0.5 + i as f64 * 0.3).collect();
         Case {
             table,
-            run: (0..n as u64).rev().collect(),
+            born: (0..n as u64).rev().map(|r| CLOCK - r).collect(),
             lp: (0..n).map(|i| -0.1 * i as f64 - 1.0).collect(),
             off: if n.is_multiple_of(3) { 0.0 } else { -0.37 - 0.01 * n as f64 },
             mu: (0..n).map(|i| (i as f64 * 0.37).sin()).collect(),
@@ -739,7 +775,7 @@ mod tests {
     fn case_with_gaps(n: usize) -> Case {
         let mut c = case(n);
         c.table = columns((0..3 * n as u64).map(|r| RunConst::compute(0.6, 2.0, r)));
-        c.run = (0..n as u64).rev().map(|k| 3 * k + k % 2).collect();
+        c.set_runs((0..n as u64).rev().map(|k| 3 * k + k % 2));
         c
     }
 
@@ -786,13 +822,13 @@ mod tests {
         allow(dead_code)
     )]
     fn run_lanes<L: Lanes>(c: &Case, x: f64) -> Vec<u64> {
-        let n = c.run.len();
+        let n = c.born.len();
         let mut outs = vec![vec![0.0; n]; 6];
         let [v, mo, bo, lo, var, e] = &mut outs[..] else { unreachable!() };
         let s = predictive_pass_lanes::<L, _>(
             x,
             &ByRun(c.table.view()),
-            State { run: &c.run, log_prob: &c.lp, log_offset: c.off, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
+            State { runs: c.runs(), log_prob: &c.lp, log_offset: c.off, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
             Outputs { v, mu: mo, beta: bo, ln_beta: lo, var },
         );
         let w = weights_lanes::<L>(v, s.max_v, e, mo, var);
@@ -815,13 +851,14 @@ mod tests {
             let s = predictive_pass(
                 x,
                 &rc,
-                State { run: &c.run, log_prob: &c.lp, log_offset: c.off, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
+                State { runs: c.runs(), log_prob: &c.lp, log_offset: c.off, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
                 Outputs { v, mu: mo, beta: bo, ln_beta: lo, var },
             );
             assert!(!s.unusual);
             for i in 0..n {
-                let k = rc.at(i, c.run[i]);
-                let kappa = 0.7 + c.run[i] as f64; // kappa0 + r, as in `case`
+                let r = c.runs().at(i);
+                let k = rc.at(i, r);
+                let kappa = 0.7 + r as f64; // kappa0 + r, as in `case`
                 let d = x - c.mu[i];
                 let q = kappa * d * d / (2.0 * (kappa + 1.0));
                 let l = libm::log1p(q / c.beta[i]);

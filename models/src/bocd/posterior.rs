@@ -4,7 +4,9 @@
 //! length, the `r = 0` hypothesis last: every step advances all of them by
 //! one and appends a fresh `r = 0`, so the order is kept without moving
 //! anything, and the vectors only ever shrink or grow by one at the end
-//! (no allocation once their capacity has settled).
+//! (no allocation once their capacity has settled). Run lengths are kept
+//! as start times against a clock (`kernels::Runs`), so advancing them all
+//! is one increment.
 //!
 //! Probabilities are kept as logarithms: the reference multiplies and
 //! renormalises in linear space, where long unpruned runs underflow to 0;
@@ -24,7 +26,7 @@
 //! as before, so the format did not change.
 
 use super::fastmath;
-use super::kernels::{ByRun, Gathered, Outputs, RunConsts, State, predictive_pass, weights};
+use super::kernels::{ByRun, Gathered, Outputs, RunConsts, Runs, State, predictive_pass, weights};
 use super::normal_gamma::{PredictiveConsts, RunColumns};
 use super::pruning::{NO_VICTIM, Pruning, below_threshold, cap_victim};
 use crate::ModelError;
@@ -94,12 +96,16 @@ pub(crate) struct StepOut {
 /// The run-length posterior with the Normal-Gamma parameters of each
 /// hypothesis: `R[:, t]` of the reference, sparse after pruning.
 ///
-/// Serialised as [`PosteriorState`], with `log_prob` and `seg` normalised.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+/// Serialised as [`PosteriorState`], with `log_prob` and `seg` normalised
+/// and run lengths in place of start times.
+#[derive(Debug, Clone, serde::Deserialize)]
 #[serde(from = "PosteriorState")]
 pub(crate) struct Posterior {
-    /// Run length of each hypothesis, strictly decreasing, last one 0.
-    pub(crate) run: Vec<u64>,
+    /// When each hypothesis's run started: its run length is `clock -
+    /// born`, strictly decreasing along the hypotheses, the last one 0.
+    pub(crate) born: Vec<u64>,
+    /// Advanced by one per step (see `born`).
+    pub(crate) clock: u64,
     /// `ln R[r, t] - log_offset`, except for the last entry (`r = 0`), which
     /// is `ln R[0, t]` itself (normalised over the kept hypotheses).
     pub(crate) log_prob: Vec<f64>,
@@ -122,11 +128,12 @@ pub(crate) struct Posterior {
 }
 
 /// The serialised form of [`Posterior`]: its arrays with `log_prob` and
-/// `seg` normalised (offset 0, scale 1), the fields and their order as
-/// before the offset and scale existed (snapshot format 1).
+/// `seg` normalised (offset 0, scale 1) and run lengths rather than start
+/// times, the fields and their order as before the offset, scale and clock
+/// existed (snapshot format 1).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct PosteriorState {
-    /// See [`Posterior`].
+    /// Run length of each hypothesis.
     run: Vec<u64>,
     /// `ln R[r, t]`.
     log_prob: Vec<f64>,
@@ -143,10 +150,14 @@ struct PosteriorState {
 impl From<PosteriorState> for Posterior {
     /// Normalised values with offset 0 and scale 1: adding `+0.0` and
     /// multiplying by 1 change no bit, so a restored model continues
-    /// exactly as the snapshotted one would have.
+    /// exactly as the snapshotted one would have. The clock restarts at the
+    /// longest run; wrapping arithmetic gives back every run length as it
+    /// was, even those of a corrupt snapshot, which `validate` then refuses.
     fn from(s: PosteriorState) -> Posterior {
+        let clock = s.run.first().copied().unwrap_or(0);
         Posterior {
-            run: s.run,
+            born: s.run.iter().map(|&r| clock.wrapping_sub(r)).collect(),
+            clock,
             log_prob: s.log_prob,
             log_offset: 0.0,
             mu: s.mu,
@@ -161,7 +172,7 @@ impl From<PosteriorState> for Posterior {
 impl serde::Serialize for Posterior {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         PosteriorState {
-            run: self.run.clone(),
+            run: (0..self.len()).map(|i| self.runs().at(i)).collect(),
             log_prob: (0..self.len()).map(|i| self.log_prob_at(i)).collect(),
             mu: self.mu.clone(),
             beta: self.beta.clone(),
@@ -176,7 +187,8 @@ impl Posterior {
     /// The state before any observation: `R[0, 0] = 1` under the prior.
     pub(crate) fn prior(k: &StepConsts) -> Self {
         Posterior {
-            run: vec![0],
+            born: vec![0],
+            clock: 0,
             log_prob: vec![0.0],
             log_offset: 0.0,
             mu: vec![k.mu0],
@@ -189,7 +201,12 @@ impl Posterior {
 
     /// Number of hypotheses kept.
     pub(crate) fn len(&self) -> usize {
-        self.run.len()
+        self.born.len()
+    }
+
+    /// The run lengths.
+    pub(crate) fn runs(&self) -> Runs<'_> {
+        Runs { born: &self.born, clock: self.clock }
     }
 
     /// `ln R[r, t]` of hypothesis `i`, as the predictive pass computes it:
@@ -211,16 +228,17 @@ impl Posterior {
         consts: &mut PredictiveConsts,
         s: &mut Scratch,
     ) -> Result<StepOut, ModelError> {
-        let n = self.run.len();
-        consts.extend_through(self.run[0]);
+        let n = self.len();
+        let longest = self.runs().at(0);
+        consts.extend_through(longest);
         s.resize(n);
-        if (self.run[0] as usize) < consts.table().len() {
+        if (longest as usize) < consts.table().len() {
             // Every run length is cached (they decrease from run[0]).
             self.advance(x, k, &ByRun(consts.table()), s)
         } else {
             s.gathered.clear();
-            for &r in &self.run {
-                s.gathered.push(consts.get(r));
+            for i in 0..n {
+                s.gathered.push(consts.get(self.runs().at(i)));
             }
             let gathered = std::mem::take(&mut s.gathered);
             let out = self.advance(x, k, &Gathered(gathered.view()), s);
@@ -238,14 +256,14 @@ impl Posterior {
         rc: &K,
         s: &mut Scratch,
     ) -> Result<StepOut, ModelError> {
-        let n = self.run.len();
+        let n = self.len();
         // Pass 1: predictive log density under each run length and the
         // Normal-Gamma update, into scratch (a failure changes nothing).
         let pass = predictive_pass(
             x,
             rc,
             State {
-                run: &self.run[..n],
+                runs: Runs { born: &self.born[..n], clock: self.clock },
                 log_prob: &self.log_prob[..n],
                 log_offset: self.log_offset,
                 mu: &self.mu[..n],
@@ -266,7 +284,7 @@ impl Posterior {
             // beyond the fast range: redone with libm), or so far out that
             // a square overflows (the run length is gone: `v = -inf`).
             for i in 0..n {
-                let c = rc.at(i, self.run[i]);
+                let c = rc.at(i, self.runs().at(i));
                 let d = x - self.mu[i];
                 let q = c.q_scale * d * d;
                 let y = q / self.beta[i];
@@ -314,14 +332,12 @@ impl Posterior {
             // normalised by the scalars beside them; the parameters are
             // already in place.
             let inv = 1.0 / wt.sum;
-            for r in &mut self.run[..n] {
-                *r += 1;
-            }
+            self.clock += 1;
             std::mem::swap(&mut self.log_prob, &mut s.v);
             std::mem::swap(&mut self.seg, &mut s.e);
             (self.log_offset, self.seg_scale) = (log_norm, inv);
             (dropped, renorm) = (0.0, 0.0);
-            map_run = self.run[best];
+            map_run = self.runs().at(best);
             (mean, var) = (wt.sum_mu * inv, wt.sum_var * inv);
         } else {
             let out = self.compact(k, &s.v[..n], &s.e[..n], &s.var[..n], scale, best, victim, log_norm);
@@ -329,7 +345,7 @@ impl Posterior {
         }
 
         // The changepoint hypothesis: a new run under the prior, mass H.
-        self.run.push(0);
+        self.born.push(self.clock);
         self.log_prob.push(k.ln_hazard + renorm);
         self.mu.push(k.mu0);
         self.beta.push(k.beta0);
@@ -365,7 +381,7 @@ impl Posterior {
         let (mut kept_e, mut sum_mu, mut sum_var) = (0.0, 0.0, 0.0);
         {
             let e = &e[..n];
-            let run = &mut self.run[..n];
+            let born = &mut self.born[..n];
             let log_prob = &mut self.log_prob[..n];
             let (mu, beta) = (&mut self.mu[..n], &mut self.beta[..n]);
             let (ln_beta, seg_out) = (&mut self.ln_beta[..n], &mut self.seg[..n]);
@@ -385,7 +401,7 @@ impl Posterior {
                 kept_e += ei;
                 sum_mu += ei * mu_i;
                 sum_var += ei * var[i];
-                run[j] = run[i] + 1;
+                born[j] = born[i];
                 log_prob[j] = vi + log_norm;
                 seg_out[j] = ei;
                 mu[j] = mu_i;
@@ -394,7 +410,8 @@ impl Posterior {
                 j += 1;
             }
         }
-        self.run.truncate(j);
+        self.born.truncate(j);
+        self.clock += 1;
         self.log_prob.truncate(j);
         self.mu.truncate(j);
         self.beta.truncate(j);
@@ -404,7 +421,7 @@ impl Posterior {
         let renorm = if dropped > 0.0 { -libm::log1p(-dropped) } else { 0.0 };
         let inv_kept = 1.0 / kept_e;
         (self.log_offset, self.seg_scale) = (renorm, inv_kept);
-        (dropped, renorm, self.run[map_j], sum_mu * inv_kept, sum_var * inv_kept)
+        (dropped, renorm, self.runs().at(map_j), sum_mu * inv_kept, sum_var * inv_kept)
     }
 
     /// `P(L <= window)`: the sum of the segment-length probabilities of the
@@ -412,7 +429,8 @@ impl Posterior {
     /// the `change_prob(window)` query, so they agree to the bit.
     pub(crate) fn change_prob(&self, window: u64) -> f64 {
         let mut sum = 0.0;
-        for (&r, &p) in self.run.iter().zip(&self.seg).rev() {
+        for (&b, &p) in self.born.iter().zip(&self.seg).rev() {
+            let r = self.clock.wrapping_sub(b);
             if r == 0 {
                 continue;
             }
@@ -427,8 +445,8 @@ impl Posterior {
     /// Dense `R[:, steps]`: index = run length `0..=steps`, pruned entries 0.
     pub(crate) fn dense(&self, steps: u64) -> Vec<f64> {
         let mut out = vec![0.0; steps as usize + 1];
-        for (i, &r) in self.run.iter().enumerate() {
-            if let Some(slot) = out.get_mut(r as usize) {
+        for i in 0..self.len() {
+            if let Some(slot) = out.get_mut(self.runs().at(i) as usize) {
                 *slot = libm::exp(self.log_prob_at(i));
             }
         }
@@ -438,7 +456,7 @@ impl Posterior {
     /// Check the invariants a snapshot must satisfy after `steps` updates,
     /// so a corrupt snapshot is refused rather than computed with.
     pub(crate) fn validate(&self, steps: u64, max_hypotheses: u32) -> Result<(), String> {
-        let n = self.run.len();
+        let n = self.len();
         if n == 0 {
             return Err("no run-length hypotheses".into());
         }
@@ -448,11 +466,12 @@ impl Posterior {
         {
             return Err("hypothesis arrays of different lengths".into());
         }
-        if self.run[n - 1] != 0 || self.run.windows(2).any(|w| w[0] <= w[1]) {
+        let run: Vec<u64> = (0..n).map(|i| self.runs().at(i)).collect();
+        if run[n - 1] != 0 || run.windows(2).any(|w| w[0] <= w[1]) {
             return Err("run lengths are not strictly decreasing down to 0".into());
         }
-        if self.run[0] > steps || n as u64 > steps + 1 {
-            return Err(format!("run length {} after {steps} observations", self.run[0]));
+        if run[0] > steps || n as u64 > steps + 1 {
+            return Err(format!("run length {} after {steps} observations", run[0]));
         }
         if steps > 0 && max_hypotheses > 0 && n > max_hypotheses as usize {
             return Err(format!("{n} hypotheses exceed max-hypotheses {max_hypotheses}"));

@@ -146,7 +146,7 @@ fn corrupt_or_foreign_snapshots_are_refused() {
     }
     // Well-formed bytes whose posterior breaks the invariants.
     let mut state: (Config, u64, Posterior) = snapshot::decode(NAME, SNAPSHOT_FORMAT, &bytes).unwrap();
-    state.2.run.swap(0, 1);
+    state.2.born.swap(0, 1);
     let forged = snapshot::encode(NAME, SNAPSHOT_FORMAT, &state);
     match Bocd::restore(&forged) {
         Err(ModelError::InvalidSnapshot(m)) => assert!(m.contains("decreasing"), "{m}"),
