@@ -51,7 +51,7 @@ use super::normal_gamma::{RunConst, RunView};
 /// kept in a stack slot, stored back at every iteration: 9 % of a step.)
 #[derive(Clone, Copy)]
 pub(crate) struct Runs<'a> {
-    /// Start of each run, non-decreasing (run lengths decrease).
+    /// Start of each run, increasing (run lengths decrease).
     pub(crate) born: &'a [u64],
     /// The current reading.
     pub(crate) clock: u64,

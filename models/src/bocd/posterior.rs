@@ -102,7 +102,8 @@ pub(crate) struct StepOut {
 #[serde(from = "PosteriorState")]
 pub(crate) struct Posterior {
     /// When each hypothesis's run started: its run length is `clock -
-    /// born`, strictly decreasing along the hypotheses, the last one 0.
+    /// born`. Run lengths strictly decrease along the hypotheses (so start
+    /// times increase), and the last one is 0.
     pub(crate) born: Vec<u64>,
     /// Advanced by one per step (see `born`).
     pub(crate) clock: u64,
