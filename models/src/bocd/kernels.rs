@@ -759,15 +759,17 @@ mod tests {
     fn case(n: usize) -> Case {
         let table = columns((0..n as u64).map(|r| RunConst::compute(1.3, 0.7, r)));
         let beta: Vec<f64> = (0..n).map(|i| 0.5 + i as f64 * 0.3).collect();
-        Case {
+        let mut c = Case {
             table,
-            born: (0..n as u64).rev().map(|r| CLOCK - r).collect(),
+            born: Vec::new(),
             lp: (0..n).map(|i| -0.1 * i as f64 - 1.0).collect(),
             off: if n.is_multiple_of(3) { 0.0 } else { -0.37 - 0.01 * n as f64 },
             mu: (0..n).map(|i| (i as f64 * 0.37).sin()).collect(),
             lnb: beta.iter().map(|&b| libm::log(b)).collect(),
             beta,
-        }
+        };
+        c.set_runs((0..n as u64).rev());
+        c
     }
 
     /// Like [`case`], with gaps in the run lengths (as pruning leaves them),

@@ -234,12 +234,13 @@ impl Posterior {
         consts.extend_through(longest);
         s.resize(n);
         if (longest as usize) < consts.table().len() {
-            // Every run length is cached (they decrease from run[0]).
+            // Every run length is cached (they decrease from the first).
             self.advance(x, k, &ByRun(consts.table()), s)
         } else {
             s.gathered.clear();
+            let runs = self.runs();
             for i in 0..n {
-                s.gathered.push(consts.get(self.runs().at(i)));
+                s.gathered.push(consts.get(runs.at(i)));
             }
             let gathered = std::mem::take(&mut s.gathered);
             let out = self.advance(x, k, &Gathered(gathered.view()), s);
@@ -264,7 +265,7 @@ impl Posterior {
             x,
             rc,
             State {
-                runs: Runs { born: &self.born[..n], clock: self.clock },
+                runs: self.runs(),
                 log_prob: &self.log_prob[..n],
                 log_offset: self.log_offset,
                 mu: &self.mu[..n],
@@ -430,8 +431,9 @@ impl Posterior {
     /// the `change_prob(window)` query, so they agree to the bit.
     pub(crate) fn change_prob(&self, window: u64) -> f64 {
         let mut sum = 0.0;
-        for (&b, &p) in self.born.iter().zip(&self.seg).rev() {
-            let r = self.clock.wrapping_sub(b);
+        let runs = self.runs();
+        for (i, &p) in self.seg.iter().enumerate().rev() {
+            let r = runs.at(i);
             if r == 0 {
                 continue;
             }
