@@ -34,9 +34,13 @@ const P5: f64 = 4.138_136_797_057_238_460_39e-8;
 /// and the integer sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 
-/// `exp(x)` for `x <= 0`, lane-wise, branch-free. Below -708 (and for
-/// NaN) it returns 0 instead of a subnormal: weights that small (under
-/// 3e-308 relative to the largest) are zero for every purpose here.
+/// Smallest argument [`exp_nonpos`] computes; below it (and for NaN) the
+/// result is 0.
+pub(crate) const EXP_MIN_ARG: f64 = -708.0;
+
+/// `exp(x)` for `x <= 0`, lane-wise, branch-free. Below [`EXP_MIN_ARG`]
+/// (and for NaN) it returns 0 instead of a subnormal: weights that small
+/// (under 3e-308 relative to the largest) are zero for every purpose here.
 #[inline(always)]
 pub(crate) fn exp_nonpos<L: Lanes>(x: L) -> L {
     exp_finish(exp_reduce(x))
@@ -53,16 +57,33 @@ pub(crate) fn exp_nonpos<L: Lanes>(x: L) -> L {
 pub(crate) struct ExpReduced<L: Lanes> {
     /// `exp(r)`, with `x = k ln2 + r`.
     mantissa: L,
-    /// `2^k`, or 0 where `x < -708` (the result is then 0).
+    /// `2^k`, or 0 where `x < EXP_MIN_ARG` (the result is then 0).
     scale: L,
 }
 
 /// The first half of [`exp_nonpos`].
 #[inline(always)]
 pub(crate) fn exp_reduce<L: Lanes>(x: L) -> ExpReduced<L> {
+    reduce::<L, true>(x)
+}
+
+/// [`exp_reduce`] for arguments the caller knows to be in
+/// `[EXP_MIN_ARG, 0]`: the same bits without the clamp (a compare and two
+/// selects per vector). With pruning on (the default) the weights loop
+/// takes it at almost every step: the log weights that survive pruning
+/// are nowhere near 708 below the largest.
+#[inline(always)]
+pub(crate) fn exp_reduce_in_range<L: Lanes>(x: L) -> ExpReduced<L> {
+    reduce::<L, false>(x)
+}
+
+/// [`exp_reduce`], with the clamp to `[EXP_MIN_ARG, 0]` (`CLAMP`) or
+/// without it.
+#[inline(always)]
+fn reduce<L: Lanes, const CLAMP: bool>(x: L) -> ExpReduced<L> {
     let zero = L::splat(0.0);
-    let ok = x.ge(L::splat(-708.0));
-    let x = ok.select(x, zero);
+    let ok = x.ge(L::splat(EXP_MIN_ARG));
+    let x = if CLAMP { ok.select(x, zero) } else { x };
     // x = k ln2 + r, |r| <= ln2 / 2, r = hi - lo.
     let t = x * L::splat(INV_LN2) + L::splat(ROUND);
     let kf = t - L::splat(ROUND);
@@ -82,7 +103,7 @@ pub(crate) fn exp_reduce<L: Lanes>(x: L) -> ExpReduced<L> {
     let scale = L::from_bits(k.add(L::Bits::splat(1023)).shl::<52>());
     // Where x was clamped to 0 the rest gives exactly 1, times 0.
     let q = r * c / (L::splat(2.0) - c);
-    ExpReduced { mantissa: L::splat(1.0) + (q - lo + hi), scale: ok.select(scale, zero) }
+    ExpReduced { mantissa: L::splat(1.0) + (q - lo + hi), scale: if CLAMP { ok.select(scale, zero) } else { scale } }
 }
 
 /// The second half of [`exp_nonpos`].
@@ -317,6 +338,20 @@ mod tests {
             worst = worst.max(ulps(exp1(x), libm::exp(x)));
         }
         assert!(worst <= 1, "exp differs from libm by {worst} ulp");
+        // In range, the variant without the clamp gives the same bits.
+        let mut x = EXP_MIN_ARG;
+        while x <= 0.0 {
+            for x in [x, -x.abs() * 1e-9, EXP_MIN_ARG] {
+                let v = F2::from_fn(|i| [x, -0.0][i]);
+                let (a, b) = (exp_finish(exp_reduce(v)), exp_finish(exp_reduce_in_range(v)));
+                assert_eq!(
+                    (a.lane(0).to_bits(), a.lane(1).to_bits()),
+                    (b.lane(0).to_bits(), b.lane(1).to_bits()),
+                    "{x}"
+                );
+            }
+            x += 0.003_131_7;
+        }
         for x in [-708.1, -800.0, f64::NEG_INFINITY, f64::NAN] {
             assert_eq!(exp1(x), 0.0);
         }

@@ -19,8 +19,8 @@
 //! copies the pipelined state between stack slots at a loop's back edge.
 //!
 //! Rare cases are detected, not masked lane by lane: a `log1p` argument
-//! beyond the fast range, or a parameter or log weight that is not finite
-//! (see `PassSummary::unusual`); the caller then redoes those entries one by
+//! beyond the fast range, or a `beta'` that is not finite (see
+//! `PassSummary::unusual`); the caller then redoes those entries one by
 //! one.
 //!
 //! The run-length constants are cached as columns (struct of arrays,
@@ -195,12 +195,23 @@ pub(crate) struct PassSummary {
     /// Its index; among ties the largest index (the shortest run), as
     /// numpy's argmax over increasing segment length picks the first.
     pub(crate) argmax: usize,
+    /// Smallest log weight: with `max_v`, the range of the arguments of
+    /// `exp` in [`weights`].
+    pub(crate) min_v: f64,
     /// Some entries must be redone one by one (by `Posterior::advance`): a
     /// `log1p` argument beyond the fast range (`v` and `ln beta'` are
-    /// wrong), or a non-finite `mu'`, `beta'` or `v` (the run length is
-    /// gone: its `v` must become `-inf`). Rare, so the vector loop only
-    /// detects it, with one running sum of `0 * value` (NaN once any value
-    /// is infinite or NaN), instead of masking lane by lane.
+    /// wrong), or a non-finite `beta'` (the run length is gone: its `v`
+    /// must become `-inf`). Rare, so the vector loop only detects it, with
+    /// one running sum of `0 * beta'` (NaN once any is infinite or NaN),
+    /// instead of masking lane by lane.
+    ///
+    /// `mu'` and `v` need no check of their own. The state is finite
+    /// (`Posterior::validate`), and so is `x`; an infinite `x - mu_r` makes
+    /// the `log1p` argument infinite, so not fast. Otherwise `mu'` lies
+    /// between `mu_r` and `x`. With a fast argument, `l = log1p(q / beta_r)`
+    /// is below 37, so `v` is a sum of finite terms of moderate size. Only
+    /// `beta' = beta_r + q` can still overflow, when `beta_r` is above
+    /// about 1e292.
     pub(crate) unusual: bool,
 }
 
@@ -414,13 +425,15 @@ fn total<L: Lanes>(acc: [L; 2]) -> f64 {
 struct PassAcc<L: Lanes> {
     /// Every `log1p` argument so far was in the fast range.
     all_fast: bool,
-    /// `0 * (mu' + beta')` and `0 * v` summed: NaN once any of them is not
-    /// finite.
+    /// `0 * beta'` summed: NaN once any `beta'` is not finite (see
+    /// [`PassSummary::unusual`]).
     check: L,
     /// Largest `v` so far.
     max_v: L,
     /// Its index (as f64; the later one among ties).
     argmax: L,
+    /// Smallest `v` so far.
+    min_v: L,
 }
 
 impl<L: Lanes> PassAcc<L> {
@@ -428,13 +441,13 @@ impl<L: Lanes> PassAcc<L> {
     #[inline(always)]
     fn add_started(&mut self, s: &Started<L>) {
         self.all_fast &= s.all_fast;
-        self.check = self.check + (s.mu + s.beta) * L::splat(0.0);
+        self.check = self.check + s.beta * L::splat(0.0);
     }
 
     /// Take in one vector of log weights `v` at indices `idx`.
     #[inline(always)]
     fn add(&mut self, v: L, idx: L) {
-        self.check = self.check + v * L::splat(0.0);
+        self.min_v = self.min_v.keep_smaller(v);
         // `>=`: a later index wins ties within a lane.
         let at_least = v.ge(self.max_v);
         self.max_v = at_least.select(v, self.max_v);
@@ -477,6 +490,7 @@ fn predictive_pass_lanes<L: Lanes, K: RunConsts>(x: f64, rc: &K, a: State<'_>, o
             check: L::splat(0.0),
             max_v: L::splat(f64::NEG_INFINITY),
             argmax: L::splat(0.0),
+            min_v: L::splat(f64::INFINITY),
         },
         // The indices of the current vector, exact in f64 (n < 2^53).
         idx: first_indices::<L>(),
@@ -526,7 +540,8 @@ fn predictive_pass_lanes<L: Lanes, K: RunConsts>(x: f64, rc: &K, a: State<'_>, o
         }
     }
     let finite = (0..L::N).all(|k| acc.check.lane(k) == 0.0);
-    PassSummary { max_v: m, argmax: arg, unusual: !(acc.all_fast && finite) }
+    let min_v = (0..L::N).map(|k| acc.min_v.lane(k)).fold(f64::INFINITY, f64::min);
+    PassSummary { max_v: m, argmax: arg, min_v, unusual: !(acc.all_fast && finite) }
 }
 
 /// The whole vectors of [`predictive_pass_lanes`], software-pipelined.
@@ -597,23 +612,31 @@ pub(crate) struct Weights {
 /// `e = exp(v - m)`, the sums of `e`, `e mu'` and `e beta'/alpha'`, and the
 /// smallest `e` (whether the threshold drops anything).
 ///
+/// `lower` is a lower bound of `v` (`-inf` if none is known). When
+/// `lower - m >= EXP_MIN_ARG`, no argument of `exp` can be below its range,
+/// and the loop leaves out the clamp (`fastmath::exp_reduce_in_range`:
+/// the same bits, about 2 % of a step).
+///
 /// Each sum is accumulated as four partial sums, one per index modulo 4,
 /// each in increasing index order, then combined as `(s0 + s1) + (s2 +
 /// s3)`: a fixed order whatever the lane count.
-pub(crate) fn weights(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
+pub(crate) fn weights(v: &[f64], m: f64, lower: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
+    let in_range = lower - m >= fastmath::EXP_MIN_ARG;
     #[cfg(target_arch = "x86_64")]
     if use_avx2() {
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { weights_avx2(v, m, e, mu, var) };
+        return unsafe {
+            if in_range { weights_avx2::<false>(v, m, e, mu, var) } else { weights_avx2::<true>(v, m, e, mu, var) }
+        };
     }
-    weights_lanes::<F2>(v, m, e, mu, var)
+    if in_range { weights_lanes::<F2, false>(v, m, e, mu, var) } else { weights_lanes::<F2, true>(v, m, e, mu, var) }
 }
 
 /// [`weights`] compiled for AVX2, on four lanes.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn weights_avx2(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
-    weights_lanes::<super::lanes::F4>(v, m, e, mu, var)
+fn weights_avx2<const CLAMP: bool>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
+    weights_lanes::<super::lanes::F4, CLAMP>(v, m, e, mu, var)
 }
 
 /// What [`weights_lanes`] accumulates: per lane and partial sum.
@@ -643,12 +666,19 @@ impl<L: Lanes> WeightAcc<L> {
 }
 
 /// The first half of `exp(v - m)` for the whole group of four hypotheses
-/// at `g`: one vector of four lanes, or two of two (then `[0]` and `[1]`).
+/// at `g`: one vector of four lanes, or two of two (then `[0]` and `[1]`);
+/// with the clamp to `exp`'s range (`CLAMP`) or without it.
 #[inline(always)]
-fn reduce_group<L: Lanes>(v: &[f64], ms: L, g: usize) -> [fastmath::ExpReduced<L>; 2] {
-    let first = fastmath::exp_reduce(L::load(&v[g..]) - ms);
-    let second = if L::N == 2 { fastmath::exp_reduce(L::load(&v[g + 2..]) - ms) } else { first };
+fn reduce_group<L: Lanes, const CLAMP: bool>(v: &[f64], ms: L, g: usize) -> [fastmath::ExpReduced<L>; 2] {
+    let first = exp_reduce_maybe::<L, CLAMP>(L::load(&v[g..]) - ms);
+    let second = if L::N == 2 { exp_reduce_maybe::<L, CLAMP>(L::load(&v[g + 2..]) - ms) } else { first };
     [first, second]
+}
+
+/// `fastmath::exp_reduce` (`CLAMP`) or `fastmath::exp_reduce_in_range`.
+#[inline(always)]
+fn exp_reduce_maybe<L: Lanes, const CLAMP: bool>(x: L) -> fastmath::ExpReduced<L> {
+    if CLAMP { fastmath::exp_reduce(x) } else { fastmath::exp_reduce_in_range(x) }
 }
 
 /// The second half of `exp(v - m)` for the group of four at `g`: store `e`
@@ -673,9 +703,10 @@ fn finish_group<L: Lanes>(
 
 /// [`weights`] on `L` lanes (2 or 4, so that a vector never straddles two
 /// residues modulo 4 in a way the partial sums could not follow): whole
-/// groups of four hypotheses, then the last, partial group.
+/// groups of four hypotheses, then the last, partial group (always
+/// clamped: its spare lanes hold `-inf`).
 #[inline(always)]
-fn weights_lanes<L: Lanes>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
+fn weights_lanes<L: Lanes, const CLAMP: bool>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[f64]) -> Weights {
     let n = v.len();
     let (e, mu, var) = (&mut e[..n], &mu[..n], &var[..n]);
     let ms = L::splat(m);
@@ -686,9 +717,9 @@ fn weights_lanes<L: Lanes>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64], var: &[
     let full = n / 4 * 4;
     let mut g = 0;
     if full > 0 {
-        let mut cur = reduce_group(v, ms, 0);
+        let mut cur = reduce_group::<L, CLAMP>(v, ms, 0);
         while g + 4 < full {
-            let next = reduce_group(v, ms, g + 4);
+            let next = reduce_group::<L, CLAMP>(v, ms, g + 4);
             finish_group(cur, e, mu, var, g, &mut acc);
             cur = next;
             g += 4;
@@ -833,10 +864,22 @@ mod tests {
             State { runs: c.runs(), log_prob: &c.lp, log_offset: c.off, mu: &c.mu, beta: &c.beta, ln_beta: &c.lnb },
             Outputs { v, mu: mo, beta: bo, ln_beta: lo, var },
         );
-        let w = weights_lanes::<L>(v, s.max_v, e, mo, var);
+        let w = weights_lanes::<L, true>(v, s.max_v, e, mo, var);
+        let weight_bits = |w: &Weights, e: &[f64]| {
+            let mut b: Vec<u64> = e.iter().map(|x| x.to_bits()).collect();
+            b.extend([w.sum, w.sum_mu, w.sum_var, w.min].map(f64::to_bits));
+            b
+        };
+        let clamped = weight_bits(&w, e);
+        // In range (most cases here), the loop without the clamp agrees.
+        if !s.unusual && s.min_v - s.max_v >= fastmath::EXP_MIN_ARG {
+            let mut e2 = vec![0.0; n];
+            let w2 = weights_lanes::<L, false>(v, s.max_v, &mut e2, mo, var);
+            assert_eq!(weight_bits(&w2, &e2), clamped, "the weights without the clamp, n = {n}, x = {x}");
+        }
         let mut bits: Vec<u64> = outs.iter().flatten().map(|x| x.to_bits()).collect();
-        bits.extend([s.max_v.to_bits(), s.argmax as u64, s.unusual as u64]);
-        bits.extend([w.sum, w.sum_mu, w.sum_var, w.min].map(f64::to_bits));
+        bits.extend([s.max_v.to_bits(), s.min_v.to_bits(), s.argmax as u64, s.unusual as u64]);
+        bits.extend(clamped);
         bits
     }
 
@@ -876,7 +919,8 @@ mod tests {
                 v.iter().enumerate().fold((0, f64::NEG_INFINITY), |a, (i, &x)| if x >= a.1 { (i, x) } else { a });
             assert_eq!((s.argmax, s.max_v), (im, vm));
 
-            let w = weights(v, s.max_v, e, mo, var);
+            assert_eq!(s.min_v, v.iter().copied().fold(f64::INFINITY, f64::min));
+            let w = weights(v, s.max_v, s.min_v, e, mo, var);
             let sum: f64 = v.iter().map(|&vi| libm::exp(vi - s.max_v)).sum();
             assert!((w.sum - sum).abs() < 1e-14 * sum);
             let sum_mu: f64 = (0..n).map(|i| e[i] * mo[i]).sum();

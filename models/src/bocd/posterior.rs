@@ -318,8 +318,11 @@ impl Posterior {
         std::mem::swap(&mut self.beta, &mut s.beta);
         std::mem::swap(&mut self.ln_beta, &mut s.ln_beta);
 
-        // Pass 2: weights relative to the largest, their sums, the smallest.
-        let wt = weights(&s.v[..n], m, &mut s.e[..n], &self.mu[..n], &s.var[..n]);
+        // Pass 2: weights relative to the largest, their sums, the smallest
+        // (the smallest log weight bounds `exp`'s arguments, unless entries
+        // were redone).
+        let lower = if pass.unusual { f64::NEG_INFINITY } else { pass.min_v };
+        let wt = weights(&s.v[..n], m, lower, &mut s.e[..n], &self.mu[..n], &s.var[..n]);
         // Normalised probability of the successor of hypothesis i:
         // R[r+1, t+1] = (1 - H) e_i / w; and R[0, t+1] = H.
         let scale = k.survival / wt.sum;
