@@ -174,26 +174,6 @@ fn a_strategy_that_faults_is_reported_as_one_a_host_would_quarantine() {
     assert_eq!(out.returns.len(), 10_000, "the run went on after the fault");
 }
 
-/// A component exporting an empty instance under `export`: enough for the
-/// runtime's world check.
-fn component_exporting(export: &str) -> Vec<u8> {
-    use wasm_encoder::{
-        Component, ComponentExportKind, ComponentExportSection, ComponentInstanceSection, ComponentTypeSection,
-        InstanceType,
-    };
-    let mut c = Component::new();
-    let mut types = ComponentTypeSection::new();
-    types.instance(&InstanceType::new());
-    c.section(&types);
-    let mut instances = ComponentInstanceSection::new();
-    instances.export_items(Vec::<(&str, ComponentExportKind, u32)>::new());
-    c.section(&instances);
-    let mut exports = ComponentExportSection::new();
-    exports.export(export, ComponentExportKind::Instance, 0, None);
-    c.section(&exports);
-    c.finish()
-}
-
 #[test]
 fn refusals_name_their_cause() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,7 +191,7 @@ fn refusals_name_their_cause() {
     );
 
     let newer = dir.path().join("newer.wasm");
-    std::fs::write(&newer, component_exporting("hft:strategy/strategy@0.2.0")).unwrap();
+    std::fs::write(&newer, common::component_exporting(&["hft:strategy/strategy@0.2.0"])).unwrap();
     let e = refused(Backtest { plugin: newer, ..base.clone() });
     assert!(e.contains("built against hft:strategy@0.2.0") && e.contains("expects hft:strategy@0.1.1"), "{e}");
 

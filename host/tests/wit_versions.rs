@@ -10,7 +10,7 @@ mod common;
 
 use hft_host::commands::{Backtest, Benchmark, backtest, inspect};
 use hft_host::registry::{Registry, RegistryConfig};
-use hft_host::runtime::{ComponentKind, WIT_VERSION};
+use hft_host::runtime::{ComponentKind, PluginError, WIT_VERSION};
 use hft_host::strategy::{describe_strategy, warm_up_ticks};
 
 const PREVIOUS: &str = "pairs_wit_0_1_0";
@@ -50,6 +50,23 @@ fn the_previous_release_is_loaded_as_what_it_is() {
     let bytes = std::fs::read(common::wasm(PREVIOUS)).unwrap();
     let record = registry.upload(&rt, &bytes, "test", None).unwrap_or_else(|e| panic!("refused: {e}"));
     assert_eq!(record.world, "hft:strategy/trading-strategy@0.1.0");
+}
+
+/// A `warm-up` export that does not match the interface (here an empty
+/// instance: `ticks-needed` is missing) is refused with its name, not read
+/// as no warm-up declared.
+#[test]
+fn a_warm_up_export_that_does_not_match_is_refused() {
+    let rt = common::runtime();
+    let (strategy, warm_up) =
+        (format!("hft:strategy/strategy@{WIT_VERSION}"), format!("hft:strategy/warm-up@{WIT_VERSION}"));
+    let bad = rt.load_bytes("bad-warm-up", &common::component_exporting(&[&strategy, &warm_up])).unwrap();
+    let e = warm_up_ticks(&bad, &[]).unwrap_err();
+    assert!(matches!(e, PluginError::Incompatible(_)), "{e}");
+    assert!(e.to_string().contains(&format!("its export {warm_up} does not match hft:strategy/warm-up")), "{e}");
+    // Without the export at all: none declared, as for 0.1.0.
+    let none = rt.load_bytes("no-warm-up", &common::component_exporting(&[&strategy])).unwrap();
+    assert_eq!(warm_up_ticks(&none, &[]).unwrap(), None);
 }
 
 #[test]

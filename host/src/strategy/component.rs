@@ -34,14 +34,41 @@ pub fn warm_up_ticks(component: &LoadedComponent, params: &[Param]) -> Result<Op
     ask_warm_up(&mut component.instantiate()?, params)
 }
 
-/// `ticks-needed` in `instance`, if it exports `warm-up`.
+/// `ticks-needed` in `instance`, if it exports `warm-up`. A `warm-up`
+/// export that does not match the interface (its function missing, or of
+/// another type) is refused rather than read as none: the author meant to
+/// declare a warm-up, and a challenger judged on its cold-start ticks would
+/// be judged unfairly without anyone being told.
 fn ask_warm_up(instance: &mut Instance, params: &[Param]) -> Result<Option<u32>, PluginError> {
     let (store, inst) = instance.parts();
-    let Ok(indices) = WarmUpIndices::new(&inst.instance_pre(&*store)) else { return Ok(None) };
+    let pre = inst.instance_pre(&*store);
+    let indices = match WarmUpIndices::new(&pre) {
+        Ok(indices) => indices,
+        Err(e) => {
+            return match warm_up_export(pre.component(), store.engine()) {
+                Some(name) => Err(PluginError::Incompatible(format!(
+                    "its export {name} does not match {WIT_PACKAGE}/warm-up: {e:#}"
+                ))),
+                None => Ok(None),
+            };
+        }
+    };
     let api = indices.load(&mut *store, inst).map_err(|e| {
         PluginError::Incompatible(format!("its warm-up export does not match {WIT_PACKAGE}/warm-up: {e:#}"))
     })?;
     flatten(instance.call("ticks-needed", CallClass::Heavy, |s| api.call_ticks_needed(s, params))).map(Some)
+}
+
+/// The name of `component`'s export of our `warm-up` interface, of any
+/// version, if it has one.
+fn warm_up_export(component: &wasmtime::component::Component, engine: &wasmtime::Engine) -> Option<String> {
+    let prefix = format!("{WIT_PACKAGE}/warm-up@");
+    component
+        .component_type()
+        .exports(engine)
+        .map(|(name, _)| name)
+        .find(|n| n.starts_with(&prefix))
+        .map(str::to_string)
 }
 
 impl StrategyComponent {

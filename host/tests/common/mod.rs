@@ -54,6 +54,25 @@ pub fn runtime_with(limits: Limits) -> Runtime {
     Runtime::new(RuntimeConfig { limits, cache_dir: None, parallel_compilation: true }).expect("runtime")
 }
 
+/// A hand-built component exporting an empty instance under each of
+/// `exports`: enough for the runtime's world check, and it instantiates,
+/// but no function is there to call.
+pub fn component_exporting(exports: &[&str]) -> Vec<u8> {
+    use wasm_encoder::{Component, ComponentExportKind, ComponentExportSection, ComponentInstanceSection};
+    let mut c = Component::new();
+    let mut instances = ComponentInstanceSection::new();
+    for _ in exports {
+        instances.export_items(Vec::<(&str, ComponentExportKind, u32)>::new());
+    }
+    c.section(&instances);
+    let mut section = ComponentExportSection::new();
+    for (i, name) in exports.iter().enumerate() {
+        section.export(*name, ComponentExportKind::Instance, i as u32, None);
+    }
+    c.section(&section);
+    c.finish()
+}
+
 /// Load a built component.
 pub fn load(rt: &Runtime, name: &str) -> LoadedComponent {
     rt.load_file(&wasm(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
