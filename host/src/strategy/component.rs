@@ -42,20 +42,11 @@ pub fn warm_up_ticks(component: &LoadedComponent, params: &[Param]) -> Result<Op
 fn ask_warm_up(instance: &mut Instance, params: &[Param]) -> Result<Option<u32>, PluginError> {
     let (store, inst) = instance.parts();
     let pre = inst.instance_pre(&*store);
-    let indices = match WarmUpIndices::new(&pre) {
-        Ok(indices) => indices,
-        Err(e) => {
-            return match warm_up_export(pre.component(), store.engine()) {
-                Some(name) => Err(PluginError::Incompatible(format!(
-                    "its export {name} does not match {WIT_PACKAGE}/warm-up: {e:#}"
-                ))),
-                None => Ok(None),
-            };
-        }
+    let Some(name) = warm_up_export(pre.component(), store.engine()) else { return Ok(None) };
+    let refuse = |e: wasmtime::Error| {
+        PluginError::Incompatible(format!("its export {name} does not match {WIT_PACKAGE}/warm-up: {e:#}"))
     };
-    let api = indices.load(&mut *store, inst).map_err(|e| {
-        PluginError::Incompatible(format!("its warm-up export does not match {WIT_PACKAGE}/warm-up: {e:#}"))
-    })?;
+    let api = WarmUpIndices::new(&pre).and_then(|indices| indices.load(&mut *store, inst)).map_err(refuse)?;
     flatten(instance.call("ticks-needed", CallClass::Heavy, |s| api.call_ticks_needed(s, params))).map(Some)
 }
 

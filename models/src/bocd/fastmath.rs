@@ -64,23 +64,16 @@ pub(crate) struct ExpReduced<L: Lanes> {
 /// The first half of [`exp_nonpos`].
 #[inline(always)]
 pub(crate) fn exp_reduce<L: Lanes>(x: L) -> ExpReduced<L> {
-    reduce::<L, true>(x)
+    exp_reduce_clamped::<L, true>(x)
 }
 
-/// [`exp_reduce`] for arguments the caller knows to be in
-/// `[EXP_MIN_ARG, 0]`: the same bits without the clamp (a compare and two
-/// selects per vector). With pruning on (the default) the weights loop
-/// takes it at almost every step: the log weights that survive pruning
-/// are nowhere near 708 below the largest.
+/// [`exp_reduce`] (`CLAMP`), or, without `CLAMP`, the same for arguments
+/// the caller knows to be in `[EXP_MIN_ARG, 0]`: the same bits without the
+/// clamp (a compare and two selects per vector). With pruning on (the
+/// default) the weights loop goes without it at almost every step: the log
+/// weights that survive pruning are nowhere near 708 below the largest.
 #[inline(always)]
-pub(crate) fn exp_reduce_in_range<L: Lanes>(x: L) -> ExpReduced<L> {
-    reduce::<L, false>(x)
-}
-
-/// [`exp_reduce`], with the clamp to `[EXP_MIN_ARG, 0]` (`CLAMP`) or
-/// without it.
-#[inline(always)]
-fn reduce<L: Lanes, const CLAMP: bool>(x: L) -> ExpReduced<L> {
+pub(crate) fn exp_reduce_clamped<L: Lanes, const CLAMP: bool>(x: L) -> ExpReduced<L> {
     let zero = L::splat(0.0);
     let ok = x.ge(L::splat(EXP_MIN_ARG));
     let x = if CLAMP { ok.select(x, zero) } else { x };
@@ -343,7 +336,7 @@ mod tests {
         while x <= 0.0 {
             for x in [x, -x.abs() * 1e-9, EXP_MIN_ARG] {
                 let v = F2::from_fn(|i| [x, -0.0][i]);
-                let (a, b) = (exp_finish(exp_reduce(v)), exp_finish(exp_reduce_in_range(v)));
+                let (a, b) = (exp_finish(exp_reduce(v)), exp_finish(exp_reduce_clamped::<_, false>(v)));
                 assert_eq!(
                     (a.lane(0).to_bits(), a.lane(1).to_bits()),
                     (b.lane(0).to_bits(), b.lane(1).to_bits()),

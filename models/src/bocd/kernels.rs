@@ -403,6 +403,12 @@ fn indices<L: Lanes>(i: usize, n: usize) -> L {
     L::from_fn(|k| (i + k).min(n - 1) as f64)
 }
 
+/// The smallest lane.
+#[inline(always)]
+fn smallest<L: Lanes>(x: L) -> f64 {
+    (0..L::N).map(|k| x.lane(k)).fold(f64::INFINITY, f64::min)
+}
+
 /// Store the first `d.len()` (< N) lanes.
 #[inline(always)]
 fn store_prefix<L: Lanes>(x: L, d: &mut [f64]) {
@@ -540,8 +546,7 @@ fn predictive_pass_lanes<L: Lanes, K: RunConsts>(x: f64, rc: &K, a: State<'_>, o
         }
     }
     let finite = (0..L::N).all(|k| acc.check.lane(k) == 0.0);
-    let min_v = (0..L::N).map(|k| acc.min_v.lane(k)).fold(f64::INFINITY, f64::min);
-    PassSummary { max_v: m, argmax: arg, min_v, unusual: !(acc.all_fast && finite) }
+    PassSummary { max_v: m, argmax: arg, min_v: smallest(acc.min_v), unusual: !(acc.all_fast && finite) }
 }
 
 /// The whole vectors of [`predictive_pass_lanes`], software-pipelined.
@@ -614,7 +619,7 @@ pub(crate) struct Weights {
 ///
 /// `lower` is a lower bound of `v` (`-inf` if none is known). When
 /// `lower - m >= EXP_MIN_ARG`, no argument of `exp` can be below its range,
-/// and the loop leaves out the clamp (`fastmath::exp_reduce_in_range`:
+/// and the loop leaves out the clamp (`fastmath::exp_reduce_clamped`:
 /// the same bits, about 2 % of a step).
 ///
 /// Each sum is accumulated as four partial sums, one per index modulo 4,
@@ -670,15 +675,9 @@ impl<L: Lanes> WeightAcc<L> {
 /// with the clamp to `exp`'s range (`CLAMP`) or without it.
 #[inline(always)]
 fn reduce_group<L: Lanes, const CLAMP: bool>(v: &[f64], ms: L, g: usize) -> [fastmath::ExpReduced<L>; 2] {
-    let first = exp_reduce_maybe::<L, CLAMP>(L::load(&v[g..]) - ms);
-    let second = if L::N == 2 { exp_reduce_maybe::<L, CLAMP>(L::load(&v[g + 2..]) - ms) } else { first };
+    let first = fastmath::exp_reduce_clamped::<L, CLAMP>(L::load(&v[g..]) - ms);
+    let second = if L::N == 2 { fastmath::exp_reduce_clamped::<L, CLAMP>(L::load(&v[g + 2..]) - ms) } else { first };
     [first, second]
-}
-
-/// `fastmath::exp_reduce` (`CLAMP`) or `fastmath::exp_reduce_in_range`.
-#[inline(always)]
-fn exp_reduce_maybe<L: Lanes, const CLAMP: bool>(x: L) -> fastmath::ExpReduced<L> {
-    if CLAMP { fastmath::exp_reduce(x) } else { fastmath::exp_reduce_in_range(x) }
 }
 
 /// The second half of `exp(v - m)` for the group of four at `g`: store `e`
@@ -745,8 +744,7 @@ fn weights_lanes<L: Lanes, const CLAMP: bool>(v: &[f64], m: f64, e: &mut [f64], 
         };
         acc.add(h, ex, em, ev, candidate);
     }
-    let min = (0..L::N).map(|k| acc.min.lane(k)).fold(f64::INFINITY, f64::min);
-    Weights { sum: total(acc.e), sum_mu: total(acc.mu), sum_var: total(acc.var), min }
+    Weights { sum: total(acc.e), sum_mu: total(acc.mu), sum_var: total(acc.var), min: smallest(acc.min) }
 }
 
 #[cfg(test)]
