@@ -645,6 +645,7 @@ fn weights_avx2<const CLAMP: bool>(v: &[f64], m: f64, e: &mut [f64], mu: &[f64],
 }
 
 /// What [`weights_lanes`] accumulates: per lane and partial sum.
+#[derive(Clone, Copy)]
 struct WeightAcc<L> {
     /// `sum(e)`: `[h]` holds indices `4g + h N + lane`; with `N = 4` only
     /// `[0]` is used.
@@ -700,6 +701,41 @@ fn finish_group<L: Lanes>(
     }
 }
 
+/// Sixteen hypotheses of [`weights_lanes`] (four groups, pipelined as
+/// there), in straight-line code of their own: a call per sixteen from a
+/// loop that carries no vector value.
+///
+/// Why, in the wasm build only: wasmtime checks the epoch deadline at every
+/// loop header, and the check's slow path is a call that clobbers every
+/// vector register, so Cranelift keeps whatever a loop carries (the seven
+/// running sums, the pipelined `exp` halves, `exp`'s constants) in stack
+/// slots, loaded and stored at every iteration. Inside this function,
+/// without a loop, only what does not fit in the sixteen vector registers
+/// (mostly `exp`'s constants) goes to the stack. The same operations in the
+/// same order, so the same bits; 2-5 % off the component's time per step
+/// (BENCHMARKS.md).
+#[cfg(target_arch = "wasm32")]
+#[inline(never)]
+fn weights_run<L: Lanes, const CLAMP: bool>(
+    v: &[f64; 16],
+    ms: L,
+    e: &mut [f64; 16],
+    mu: &[f64; 16],
+    var: &[f64; 16],
+    acc: &mut WeightAcc<L>,
+) {
+    let mut a = *acc;
+    let r0 = reduce_group::<L, CLAMP>(v, ms, 0);
+    let r1 = reduce_group::<L, CLAMP>(v, ms, 4);
+    finish_group(r0, e, mu, var, 0, &mut a);
+    let r2 = reduce_group::<L, CLAMP>(v, ms, 8);
+    finish_group(r1, e, mu, var, 4, &mut a);
+    let r3 = reduce_group::<L, CLAMP>(v, ms, 12);
+    finish_group(r2, e, mu, var, 8, &mut a);
+    finish_group(r3, e, mu, var, 12, &mut a);
+    *acc = a;
+}
+
 /// [`weights`] on `L` lanes (2 or 4, so that a vector never straddles two
 /// residues modulo 4 in a way the partial sums could not follow): whole
 /// groups of four hypotheses, then the last, partial group (always
@@ -711,12 +747,24 @@ fn weights_lanes<L: Lanes, const CLAMP: bool>(v: &[f64], m: f64, e: &mut [f64], 
     let ms = L::splat(m);
     let zero = L::splat(0.0);
     let mut acc = WeightAcc { e: [zero; 2], mu: [zero; 2], var: [zero; 2], min: L::splat(f64::INFINITY) };
-    // Whole groups of four, pipelined: the first half of `exp` for group
-    // `g + 4` beside the second half for group `g`.
     let full = n / 4 * 4;
     let mut g = 0;
-    if full > 0 {
-        let mut cur = reduce_group::<L, CLAMP>(v, ms, 0);
+    // In the wasm build, runs of sixteen first, one call each (see
+    // `weights_run`).
+    #[cfg(target_arch = "wasm32")]
+    while let (Some(v), Some(e), Some(mu), Some(var)) = (
+        v[g..full].first_chunk::<16>(),
+        e[g..full].first_chunk_mut::<16>(),
+        mu[g..full].first_chunk::<16>(),
+        var[g..full].first_chunk::<16>(),
+    ) {
+        weights_run::<L, CLAMP>(v, ms, e, mu, var, &mut acc);
+        g += 16;
+    }
+    // Whole groups of four, pipelined: the first half of `exp` for group
+    // `g + 4` beside the second half for group `g`.
+    if g < full {
+        let mut cur = reduce_group::<L, CLAMP>(v, ms, g);
         while g + 4 < full {
             let next = reduce_group::<L, CLAMP>(v, ms, g + 4);
             finish_group(cur, e, mu, var, g, &mut acc);
