@@ -707,9 +707,10 @@ fn finish_group<L: Lanes>(
 ///
 /// Why, in the wasm build only: wasmtime checks the epoch deadline at every
 /// loop header, and the check's slow path is a call that clobbers every
-/// vector register, so Cranelift keeps whatever a loop carries (the seven
-/// running sums, the pipelined `exp` halves, `exp`'s constants) in stack
-/// slots, loaded and stored at every iteration. Inside this function,
+/// vector register, so Cranelift keeps what a loop carries (the seven
+/// running sums, the pipelined `exp` halves) and `exp`'s constants in stack
+/// slots: all reloaded at every iteration, the running values stored back.
+/// Inside this function,
 /// without a loop, only what does not fit in the sixteen vector registers
 /// (mostly `exp`'s constants) goes to the stack. The same operations in the
 /// same order, so the same bits; 2-5 % off the component's time per step
