@@ -44,6 +44,9 @@ pub fn run_role(runtime: Option<&Runtime>, args: &RoleRun) -> anyhow::Result<Vec
     let cfg = config::load(args.config.as_deref(), std::env::vars())?;
     let role_name = format!("{:?}", args.role).to_lowercase();
     let telemetry = Telemetry::new(&role_name);
+    for flag in args.role.readiness_flags() {
+        telemetry.readiness().flag(flag);
+    }
     // Kept alive for the role's life; dropping it stops the server.
     let _server = match cfg.server.listen {
         Some(addr) => {

@@ -67,6 +67,20 @@ pub enum Role {
     Orchestrator,
 }
 
+impl Role {
+    /// The readiness flags this role sets as its dependencies come up.
+    /// `/ready` answers 200 while no flag is registered, so a process
+    /// registers these before it starts serving `/ready`: a probe that
+    /// comes in before the role has reached its bus must see "not ready".
+    pub fn readiness_flags(self) -> &'static [&'static str] {
+        match self {
+            Role::Strategy | Role::Orchestrator => &["bus", "components"],
+            Role::Execution | Role::Risk => &["bus"],
+            Role::All | Role::Ingest => &[],
+        }
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = String;
 
