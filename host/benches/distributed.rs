@@ -451,7 +451,8 @@ fn run_kafka(
                 let options = ConsumeOptions { until_idle: Some(IDLE), ..Default::default() };
                 let result = run_strategy(cfg, rt, &bus, &store, &options);
                 exec_watch.expect(result.as_ref().map_or(0, |r| r.venue_steps));
-                result
+                // Boxed: `RoleError` is large to move through a thread's result.
+                result.map_err(Box::new)
             })
         };
         let execution = {
@@ -461,7 +462,7 @@ fn run_kafka(
                 let bus = Watched { inner: KafkaBus::new(kafka), signals_topic, watch };
                 let store = FileStore::open(state, Namespace::new("bench").unwrap()).unwrap();
                 let options = ConsumeOptions { until_idle: Some(IDLE), probe: Some(probe), ..Default::default() };
-                run_execution(cfg, &bus, &store, &options)
+                run_execution(cfg, &bus, &store, &options).map_err(Box::new)
             })
         };
         // Both consumers in their groups before the first event.

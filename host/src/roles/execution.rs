@@ -243,7 +243,7 @@ pub fn run_execution<B: EventBus>(
     options: &ConsumeOptions,
 ) -> Result<ExecutionSummary, RoleError> {
     let telemetry = options.telemetry_for("execution");
-    let ready_bus = telemetry.readiness().flag("bus");
+    let ready_bus = telemetry.readiness().flag(super::READY_BUS);
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;

@@ -49,6 +49,14 @@ pub use strategy_checkpoint::StrategyCheckpoint;
 pub use tick_assembler::{Tick, TickAssembler};
 pub use venue_tap::VenueTap;
 
+/// Readiness flag of a role that has reached its bus (Kafka). One name for
+/// the role that sets it and for [`Role::readiness_flags`], which registers
+/// it before `/ready` is served.
+pub(crate) const READY_BUS: &str = "bus";
+
+/// Readiness flag of a role whose strategy components are loaded.
+pub(crate) const READY_COMPONENTS: &str = "components";
+
 /// Which part of the system this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -74,8 +82,8 @@ impl Role {
     /// comes in before the role has reached its bus must see "not ready".
     pub fn readiness_flags(self) -> &'static [&'static str] {
         match self {
-            Role::Strategy | Role::Orchestrator => &["bus", "components"],
-            Role::Execution | Role::Risk => &["bus"],
+            Role::Strategy | Role::Orchestrator => &[READY_BUS, READY_COMPONENTS],
+            Role::Execution | Role::Risk => &[READY_BUS],
             Role::All | Role::Ingest => &[],
         }
     }

@@ -180,7 +180,7 @@ pub fn run_orchestrator<B: EventBus>(
     let group = format!("{}-orchestrator", config.bus.group_prefix);
     let consumer = bus.consumer(&group, &[topics.market_data.name.as_str()])?;
     let mut subscriber: Subscriber<MarketData, _, _> = Subscriber::new(consumer, dead_letters, metrics.clone());
-    telemetry.readiness().flag("bus").set(true);
+    telemetry.readiness().flag(super::READY_BUS).set(true);
 
     // The champion's replica runs the logic the strategy processes run:
     // the checkpoint's, else the champion record's, else the configuration's.
@@ -218,7 +218,7 @@ pub fn run_orchestrator<B: EventBus>(
         tracing::info!(ticks = at, challengers = orch.challengers().len(), "orchestrator resumed from its checkpoint");
         resumed_at_tick = Some(at);
     }
-    telemetry.readiness().flag("components").set(true);
+    telemetry.readiness().flag(super::READY_COMPONENTS).set(true);
     let ctx = EngineContext { config, runtime, challenger_capital: capital, registry };
     let mut changes = ChangePublisher {
         store,

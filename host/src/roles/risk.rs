@@ -109,7 +109,7 @@ pub fn run_risk<B: EventBus>(
     options: &ConsumeOptions,
 ) -> Result<RiskSummary, RoleError> {
     let telemetry = options.telemetry_for("risk");
-    let ready_bus = telemetry.readiness().flag("bus");
+    let ready_bus = telemetry.readiness().flag(super::READY_BUS);
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;

@@ -282,8 +282,8 @@ pub fn run_strategy<B: EventBus>(
     options: &ConsumeOptions,
 ) -> Result<StrategySummary, RoleError> {
     let telemetry = options.telemetry_for("strategy");
-    let ready_bus = telemetry.readiness().flag("bus");
-    let ready_components = telemetry.readiness().flag("components");
+    let ready_bus = telemetry.readiness().flag(super::READY_BUS);
+    let ready_components = telemetry.readiness().flag(super::READY_COMPONENTS);
     let topics = Arc::new(run_topics(config));
     topics.validate().map_err(|e| RoleError::Config(format!("[bus.topics]: {e}")))?;
     bus.ensure_topics(&topics)?;
