@@ -255,10 +255,13 @@ fn killing_the_strategy_mid_stream_and_restarting_it_loses_nothing_and_fills_not
     let resumed = second.split("(resumed after ").nth(1).unwrap_or_else(|| panic!("not resumed:\n{second}"));
     assert!(resumed.starts_with("2024-01-0") && !resumed.starts_with("2024-01-07T23"), "{resumed}");
 
+    // Execution's own count first ("N fills published" follows "orders
+    // refused,"), so that a failure tells a fill that was never published
+    // from one the verifying reader did not get.
+    assert_eq!(count(&r.other, "orders refused,"), r.want.len() as u64, "{}", r.other);
     let (got, copies) = distinct(r.fills);
     assert_eq!(copies, 0, "execution dropped the replayed steps, so no fill was published twice");
     assert_eq!(got, r.want, "the fills are the embedded run's: nothing lost, nothing doubled");
-    assert_eq!(count(&r.other, "orders refused,"), r.want.len() as u64, "{}", r.other);
 }
 
 #[test]
