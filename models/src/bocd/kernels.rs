@@ -710,9 +710,8 @@ fn finish_group<L: Lanes>(
 /// vector register, so Cranelift keeps what a loop carries (the seven
 /// running sums, the pipelined `exp` halves) and `exp`'s constants in stack
 /// slots: all reloaded at every iteration, the running values stored back.
-/// Inside this function,
-/// without a loop, only what does not fit in the sixteen vector registers
-/// (mostly `exp`'s constants) goes to the stack. The same operations in the
+/// Inside this function, without a loop, only what does not fit in the
+/// sixteen vector registers (mostly `exp`'s constants) goes to the stack. The same operations in the
 /// same order, so the same bits; 2-5 % off the component's time per step
 /// (BENCHMARKS.md).
 #[cfg(target_arch = "wasm32")]
