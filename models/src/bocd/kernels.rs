@@ -710,10 +710,14 @@ fn finish_group<L: Lanes>(
 /// vector register, so Cranelift keeps what a loop carries (the seven
 /// running sums, the pipelined `exp` halves) and `exp`'s constants in stack
 /// slots: all reloaded at every iteration, the running values stored back.
-/// Inside this function, without a loop, only what does not fit in the
-/// sixteen vector registers (mostly `exp`'s constants) goes to the stack. The same operations in the
-/// same order, so the same bits; 2-5 % off the component's time per step
-/// (BENCHMARKS.md).
+/// Inside this function, without a loop, nothing crosses a call. The stack
+/// still holds what does not fit in the sixteen vector registers: `exp`'s
+/// constants, and each `e`, `mu'` and `var` vector, because Cranelift
+/// computes the sums only where the final store of `acc` needs them, at
+/// the end (storing `acc` after every group, to force them earlier, was
+/// slower). The same operations in the same order, so the same bits; 2-5 %
+/// off the component's time per step (BENCHMARKS.md, eighth and tenth
+/// passes).
 #[cfg(target_arch = "wasm32")]
 #[inline(never)]
 fn weights_run<L: Lanes, const CLAMP: bool>(
